@@ -1,0 +1,178 @@
+// The search page: Pagefind's JavaScript API with the state kept in the URL
+// (/search/?q=...&topic=...&year=...&sort=date), so a search can be shared, reloaded,
+// and Back works. Everything from the index is inserted as text, never as HTML.
+const PAGE_SIZE = 20;
+const root = document.getElementById("pd-search");
+const form = root.querySelector("form");
+const status = document.getElementById("pd-search-status");
+const list = document.getElementById("pd-search-results");
+const fields = ["q", "topic", "year", "sort"];
+const bundleUrl = new URL(root.dataset.bundle, document.baseURI);
+const siteRoot = new URL("../", bundleUrl);
+
+let pagefind = null;
+let shown = 0;
+let current = [];
+let generation = 0;
+
+async function loadPagefind() {
+  if (!pagefind) {
+    pagefind = await import(new URL("pagefind.js", bundleUrl).href);
+    // Result URLs are made relative to where the site lives, so sub-path hosting works.
+    await pagefind.options({ baseUrl: siteRoot.pathname, excerptLength: 30 });
+    const filters = await pagefind.filters();
+    const years = Object.keys((filters && filters.year) || {}).sort().reverse();
+    const yearSelect = form.elements.year;
+    for (const year of years) {
+      const option = document.createElement("option");
+      option.value = year;
+      option.textContent = year;
+      yearSelect.appendChild(option);
+    }
+  }
+  return pagefind;
+}
+
+function readState() {
+  const params = new URLSearchParams(location.search);
+  const state = {};
+  for (const name of fields) state[name] = params.get(name) || "";
+  return state;
+}
+
+function fillForm(state) {
+  for (const name of fields) {
+    const el = form.elements[name];
+    if (el.tagName === "SELECT" && state[name] &&
+        ![...el.options].some((o) => o.value === state[name])) {
+      const option = document.createElement("option");
+      option.value = state[name];
+      option.textContent = state[name];
+      el.appendChild(option);
+    }
+    el.value = state[name];
+  }
+}
+
+// Pagefind marks matches with <mark>; keep those and show everything else as text.
+function excerptNodes(excerpt) {
+  const marked = excerpt.replace(/<mark>/g, "\u0001").replace(/<\/mark>/g, "\u0002");
+  const text = new DOMParser().parseFromString(marked, "text/html").body.textContent || "";
+  const nodes = [];
+  for (const part of text.split(/(\u0001[^\u0002]*\u0002)/)) {
+    if (part.startsWith("\u0001")) {
+      const mark = document.createElement("mark");
+      mark.textContent = part.slice(1, -1);
+      nodes.push(mark);
+    } else if (part) {
+      nodes.push(document.createTextNode(part));
+    }
+  }
+  return nodes;
+}
+
+function resultItem(data) {
+  const li = document.createElement("li");
+  li.className = "pd-item";
+  const link = document.createElement("a");
+  link.className = "pd-item__title";
+  link.href = data.url;
+  link.textContent = (data.meta && data.meta.title) || data.url;
+  li.appendChild(link);
+  if (data.meta && data.meta.date) {
+    const date = document.createElement("span");
+    date.className = "pd-item__date";
+    date.textContent = " " + data.meta.date;
+    li.appendChild(date);
+  }
+  const topics = (data.filters && data.filters.topic) || [];
+  if (topics.length) {
+    const chips = document.createElement("span");
+    chips.className = "pd-chips";
+    for (const name of topics) {
+      const chip = document.createElement("span");
+      chip.className = "pd-chip";
+      chip.textContent = name;
+      chips.appendChild(chip);
+    }
+    li.appendChild(chips);
+  }
+  const p = document.createElement("p");
+  p.className = "pd-item__excerpt";
+  p.append(...excerptNodes(data.excerpt || ""));
+  li.appendChild(p);
+  return li;
+}
+
+async function showMore(run) {
+  const slice = current.slice(shown, shown + PAGE_SIZE);
+  const datas = await Promise.all(slice.map((r) => r.data()));
+  if (run !== generation) return;
+  for (const data of datas) list.appendChild(resultItem(data));
+  shown += slice.length;
+  if (window.pdRenderMath) window.pdRenderMath(list);
+  const more = document.getElementById("pd-search-more");
+  if (more) more.remove();
+  if (shown < current.length) {
+    const button = document.createElement("button");
+    button.id = "pd-search-more";
+    button.type = "button";
+    button.className = "md-button";
+    button.textContent = "More results";
+    button.addEventListener("click", () => showMore(run));
+    list.after(button);
+  }
+}
+
+async function run(state) {
+  const run = ++generation;
+  list.replaceChildren();
+  const oldMore = document.getElementById("pd-search-more");
+  if (oldMore) oldMore.remove();
+  const filters = {};
+  if (state.topic) filters.topic = state.topic;
+  if (state.year) filters.year = state.year;
+  if (!state.q && !state.topic && !state.year) {
+    status.textContent = "Type a title, an author, a method or a topic.";
+    return;
+  }
+  status.textContent = "Searching\u2026";
+  const pf = await loadPagefind();
+  const options = { filters };
+  if (state.sort === "date") options.sort = { date: "desc" };
+  const search = await pf.search(state.q || null, options);
+  if (run !== generation) return;
+  current = search.results;
+  shown = 0;
+  const n = current.length;
+  status.textContent = n === 0 ? "No papers found." : `${n} paper${n === 1 ? "" : "s"} found.`;
+  await showMore(run);
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  const params = new URLSearchParams();
+  for (const name of fields) {
+    const value = form.elements[name].value.trim();
+    if (value) params.set(name, value);
+  }
+  const query = params.toString();
+  history.pushState(null, "", query ? `?${query}` : location.pathname);
+  run(readState());
+});
+for (const name of ["topic", "year", "sort"]) {
+  form.elements[name].addEventListener("change", () => form.requestSubmit());
+}
+window.addEventListener("popstate", () => {
+  const state = readState();
+  fillForm(state);
+  run(state);
+});
+
+const initial = readState();
+fillForm(initial);
+loadPagefind().then(() => fillForm(initial)).catch(() => {
+  status.textContent = "The search index could not be loaded.";
+});
+run(initial);
+if (!initial.q) form.elements.q.focus();

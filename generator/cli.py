@@ -1,0 +1,164 @@
+"""The `paper-digest` command.
+
+Exit codes: 0 success; 1 some input was refused or the build failed (errors on stderr,
+each naming its file); 2 the command line itself was wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from generator import __version__, pipeline
+from generator.errors import DigestError
+from generator.ingest import parse_date_option
+
+
+def _project_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
+                        help="the digest project (default: the current directory)")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="paper-digest",
+        description="Turn research-paper digests into a fast, searchable static site.")
+    parser.add_argument("--version", action="version", version=f"paper-digest {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = commands.add_parser("init", help="scaffold a new digest project in DIR",
+                            description="Scaffold a new digest project that builds as it is.")
+    p.add_argument("directory", type=Path, metavar="DIR")
+    p.add_argument("--name", help="the site's name (default: from DIR)")
+
+    p = commands.add_parser("add", help="validate digests and store them in the project",
+                            description="Check each digest file and store the good ones in "
+                            "the project's digests/ under a dated name. A bad file is "
+                            "reported and skipped; the others are still added.")
+    _project_arg(p)
+    p.add_argument("--date", metavar="YYYY-MM-DD",
+                   help="the digest date, for exports without a dated file name")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE")
+
+    p = commands.add_parser("generate", help="write the Markdown pages from the digests",
+                            description="Write the Markdown pages (papers, dates, topics, "
+                            "home, search) into the docs folder. Unchanged pages are kept.")
+    _project_arg(p)
+
+    p = commands.add_parser("build", help="generate, then build the site into site/",
+                            description="Generate the pages, build the site with MkDocs and "
+                            "index it for search. The previous site stays in place until the "
+                            "new one is complete.")
+    _project_arg(p)
+
+    p = commands.add_parser("serve", help="preview the site with live reload",
+                            description="Serve the site on a local address and rebuild it "
+                            "when a digest, template or page changes.")
+    _project_arg(p)
+    p.add_argument("--dev-addr", default="127.0.0.1:8000", metavar="IP:PORT",
+                   help="where to serve (default: 127.0.0.1:8000)")
+    return parser
+
+
+def _error(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+
+
+def _report_errors(errors: list[DigestError]) -> None:
+    for error in errors:
+        _error(str(error))
+
+
+def _setup_logging() -> None:
+    # MkDocs reports problems through logging; show warnings, not its progress chatter.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    for name in ("mkdocs", "paper_digest"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(logging.WARNING)
+        logger.propagate = False
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    _setup_logging()
+    try:
+        return COMMANDS[args.command](args)
+    except pipeline.ProjectError as e:
+        _error(str(e))
+        return 1
+    except KeyboardInterrupt:
+        _error("interrupted; the previous site is unchanged")
+        return 1
+
+
+def cmd_init(args) -> int:
+    created = pipeline.init(args.directory, args.name)
+    print(f"Created a digest project in {args.directory} ({len(created)} files).")
+    print(f"Next: paper-digest add --project {args.directory} FILE...  then  "
+          f"paper-digest build --project {args.directory}")
+    return 0
+
+
+def cmd_add(args) -> int:
+    try:
+        given = parse_date_option(args.date) if args.date else None
+    except ValueError as e:
+        _error(str(e))
+        return 2
+    project = pipeline.load_project(args.project)
+    results, errors = pipeline.add(project, args.files, given)
+    for r in results:
+        note = (f"stored as {Path(r.stored_as).relative_to(project.root)}" if r.stored_as
+                else "already stored, nothing changed")
+        print(f"{r.source}: {r.papers} papers, {r.new} new ({note})")
+    _report_errors(errors)
+    if errors:
+        print(f"{len(results)} file(s) added, {len(errors)} refused.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_generate(args) -> int:
+    project = pipeline.load_project(args.project)
+    report = pipeline.generate(project)
+    _report_errors(report.errors)
+    print(f"{report.papers} papers from {report.days} days: {report.written} pages written, "
+          f"{report.deleted} removed, in {project.docs_dir.relative_to(project.root)}/")
+    return 1 if report.errors else 0
+
+
+def cmd_build(args) -> int:
+    project = pipeline.load_project(args.project)
+    try:
+        report = pipeline.build(project)
+    except Exception as e:  # any failure: say so; the previous site is still in place
+        if isinstance(e, DigestError):
+            _error(str(e))
+        else:
+            _error(f"build failed, the previous site is unchanged: {e}")
+        return 1
+    _report_errors(report.errors)
+    print(f"Built {report.papers} papers from {report.days} days into "
+          f"{project.site_dir.relative_to(project.root)}/")
+    if report.errors:
+        print(f"{len(report.errors)} digest(s) were refused; see the errors above.",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from mkdocs.commands.serve import serve
+
+    project = pipeline.load_project(args.project)
+    logging.getLogger("mkdocs").setLevel(logging.INFO)
+    serve(config_file=str(project.config_file), livereload=True, dev_addr=args.dev_addr)
+    return 0
+
+
+COMMANDS = {"init": cmd_init, "add": cmd_add, "generate": cmd_generate, "build": cmd_build,
+            "serve": cmd_serve}

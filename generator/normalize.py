@@ -1,0 +1,245 @@
+"""Normalize scraped digest text for reading.
+
+Digest text is scraped from web pages: it carries LaTeX (``M\\'elange``, ``25--39\\%``,
+``\\textbf{...}``), math (``$5.18\\times$``), URLs, odd whitespace and control
+characters. This module turns it into clean Unicode text. Math stays as ``$...$`` so the
+site can render it; everything else that looks like markup (``<EOS>``, ``{{ }}``, ``&``)
+is content and stays exactly as it is: escaping happens when pages are rendered.
+
+LaTeX is converted token by token (a macro with its arguments, an accent, an escaped
+special character), never the whole text: run over the whole text, a LaTeX converter
+would eat braces, treat a bare ``%`` as a comment and drop the rest of the abstract.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from functools import lru_cache
+
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
+
+from generator.model import Link
+
+# --- characters -------------------------------------------------------------------------
+
+# Cc (control), Co (private use), Cs (surrogates) and the BOM never belong in text.
+# Cf is kept: zero-width joiners build emoji and scripts need them.
+_DROP_CATEGORIES = {"Cc", "Co", "Cs"}
+
+
+def clean_text(text: str) -> str:
+    """NFC-normalize, drop control characters and fold every run of whitespace to one space."""
+    kept = []
+    for ch in unicodedata.normalize("NFC", text):
+        if ch.isspace():
+            kept.append(" ")
+        elif unicodedata.category(ch) not in _DROP_CATEGORIES and ch != "\ufeff":
+            kept.append(ch)
+    text = "".join(kept)
+    return " ".join(text.split())
+
+
+# --- math -------------------------------------------------------------------------------
+
+# $$...$$, \(...\), \[...\], and $...$ with the "smart dollar" rule of pymdownx.arithmatex:
+# no space just inside the dollars, so "costs $5 and $10" stays text.
+MATH_RE = re.compile(
+    r"\$\$(?P<d1>.+?)\$\$"
+    r"|\\\[(?P<d2>.+?)\\\]"
+    r"|\\\((?P<i1>.+?)\\\)"
+    r"|(?<![\\$\w])\$(?=\S)(?P<i2>[^$]+?)(?<=\S)(?<!\\)\$(?![\w$])",
+    re.S,
+)
+
+
+def split_math(text: str) -> list[tuple[str, str]]:
+    """Split text into ("text", s), ("inline", tex) and ("display", tex) segments."""
+    parts: list[tuple[str, str]] = []
+    pos = 0
+    for m in MATH_RE.finditer(text):
+        if m.start() > pos:
+            parts.append(("text", text[pos : m.start()]))
+        if m.group("d1") is not None or m.group("d2") is not None:
+            parts.append(("display", m.group("d1") or m.group("d2")))
+        else:
+            parts.append(("inline", m.group("i1") or m.group("i2")))
+        pos = m.end()
+    if pos < len(text):
+        parts.append(("text", text[pos:]))
+    return parts
+
+
+# --- URLs -------------------------------------------------------------------------------
+
+# Scraped LaTeX escapes underscores inside URLs (a\_b); accept that and undo it.
+URL_RE = re.compile(r"https?://(?:[^\s<>\"'{}\\|^`\[\]]|\\_)+", re.I)
+_URL_TRAILING = ".,;:!?)]}'\""
+
+
+def find_urls(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, url) for every http(s) URL, trailing punctuation left out."""
+    found = []
+    for m in URL_RE.finditer(text):
+        url = m.group(0)
+        end = m.end()
+        while url and url[-1] in _URL_TRAILING:
+            # Keep a closing parenthesis that belongs to the URL (wiki-style links).
+            if url[-1] == ")" and url.count("(") >= url.count(")"):
+                break
+            url = url[:-1]
+            end -= 1
+        if len(url) > len("https://x"):
+            found.append((m.start(), end, url.replace("\\_", "_")))
+    return found
+
+
+def extract_links(text: str) -> tuple[Link, ...]:
+    """The distinct URLs of a text, labelled by what they most likely are."""
+    links: list[Link] = []
+    seen: set[str] = set()
+    for _, _, url in find_urls(text):
+        if url in seen:
+            continue
+        seen.add(url)
+        links.append(Link(label=_link_label(url), url=url))
+    return tuple(links)
+
+
+def _link_label(url: str) -> str:
+    host = re.sub(r"^https?://(www\.)?", "", url.lower()).split("/")[0]
+    if host in ("github.com", "gitlab.com", "bitbucket.org", "codeberg.org"):
+        return "Code"
+    if host == "huggingface.co":
+        return "Hugging Face"
+    if host.endswith("arxiv.org"):
+        return "arXiv"
+    return "Project page"
+
+
+# --- LaTeX ------------------------------------------------------------------------------
+
+_LATEX_TOKEN_RE = re.compile(
+    r"\{\\(?:bf|it|em|sc|tt|rm|sf|sl)\s[^{}]*\}"  # {\bf text}
+    r"|\\['\"`^~=.][a-zA-Z]"  # \'e  \"i
+    r"|\\['\"`^~=.]\{[a-zA-Z]?\}"  # \'{e}
+    r"|\\[a-zA-Z]+\*?(?:\{[^{}]*\})*"  # \textbf{x}  \times  \eg
+    r"|\\[%&_#${}]"  # \%  \&
+    r"|\\[,;!: ]"  # spacing
+)
+
+
+@lru_cache(maxsize=1)
+def _latex_converter() -> LatexNodes2Text:
+    db = get_default_latex_context_db()
+    db.add_context_category(
+        "paper-digest",
+        prepend=True,
+        macros=[
+            MacroTextSpec("eg", simplify_repl="e.g."),
+            MacroTextSpec("ie", simplify_repl="i.e."),
+            MacroTextSpec("etal", simplify_repl="et al."),
+            MacroTextSpec("etc", simplify_repl="etc."),
+            MacroTextSpec("vs", simplify_repl="vs."),
+            MacroTextSpec("cf", simplify_repl="cf."),
+            MacroTextSpec("wrt", simplify_repl="w.r.t."),
+            MacroTextSpec("cite", simplify_repl=""),
+            MacroTextSpec("citep", simplify_repl=""),
+            MacroTextSpec("citet", simplify_repl=""),
+            MacroTextSpec("footnote", simplify_repl=""),
+            MacroTextSpec("url", simplify_repl="%s"),
+        ],
+    )
+    return LatexNodes2Text(latex_context=db, math_mode="verbatim")
+
+
+def _latex_token_to_text(token: str) -> str:
+    try:
+        text = _latex_converter().latex_to_text(token)
+    except Exception:  # pylatexenc raises many types on odd input; keep the source then
+        return token
+    if not text.strip() and re.fullmatch(r"\\[a-zA-Z]+", token) and token[1:] not in (
+        "cite", "citep", "citet", "footnote",
+    ):
+        # An unknown macro would vanish; show it rather than lose it.
+        return token
+    return text
+
+
+# Formatting wrappers are unwrapped before URLs are located, so a URL inside
+# {\bf ...} or \url{...} is found whole.
+_WRAPPER_RE = re.compile(
+    r"\{\\(?:bf|it|em|sc|tt|rm|sf|sl)\s+([^{}]*)\}"
+    r"|\\(?:textbf|textit|textsl|textsc|texttt|textrm|textsf|emph|underline|url|mbox)\{([^{}]*)\}"
+)
+_HREF_RE = re.compile(r"\\href\{([^{}]*)\}\{([^{}]*)\}")
+
+
+def _unwrap(text: str) -> str:
+    text = _HREF_RE.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
+    return _WRAPPER_RE.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
+
+
+def _latex_text_segment(text: str) -> str:
+    """Convert LaTeX in a text segment that holds no math and no URL."""
+    text = _LATEX_TOKEN_RE.sub(lambda m: _latex_token_to_text(m.group(0)), text)
+    text = re.sub(r"(?<=\s)---(?=\s)", "\u2014", text)
+    text = re.sub(r"(?<=[\d\s])--(?=[\d\s])", "\u2013", text)
+    # A tie between two words (Mr.~TyDi, Fig.~3) is a space; a leading ~ means "about".
+    text = re.sub(r"(?<=[\w.])~(?=\w)", " ", text)
+    return text
+
+
+def latex_to_text(text: str) -> str:
+    """Convert scraped LaTeX to Unicode, keeping math and URLs exactly as they are."""
+    if "\\" not in text and "--" not in text and "~" not in text:
+        return text  # the common case: nothing to convert
+    out: list[str] = []
+    for kind, segment in split_math(text):
+        if kind == "inline":
+            out.append(f"${segment}$")
+        elif kind == "display":
+            out.append(f"$${segment}$$")
+        else:
+            segment = _unwrap(segment)
+            pos = 0
+            for start, end, url in find_urls(segment):
+                out.append(_latex_text_segment(segment[pos:start]))
+                out.append(url)
+                pos = end
+            out.append(_latex_text_segment(segment[pos:]))
+    return "".join(out)
+
+
+def normalize(text: str) -> str:
+    """Raw digest text -> the text a reader sees (math kept as $...$)."""
+    return clean_text(latex_to_text(clean_text(text)))
+
+
+# --- keys and slugs ---------------------------------------------------------------------
+
+_FINAL_PUNCTUATION = ".!?,;:\u2026\u3002\uff01\uff1f"
+
+
+def title_key(title: str) -> str:
+    """The dedupe key of a title: same paper up to case, whitespace and final punctuation."""
+    key = " ".join(unicodedata.normalize("NFKC", title).casefold().split())
+    return key.rstrip(_FINAL_PUNCTUATION + " ")
+
+
+SLUG_MAX = 80  # bytes of the readable part; a collision adds "-" and 8 hex digits
+
+
+def base_slug(title: str) -> str:
+    """The readable part of a slug: ASCII letters, digits and single hyphens."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > SLUG_MAX:
+        cut = slug[:SLUG_MAX]
+        slug = cut.rsplit("-", 1)[0] if "-" in cut else cut
+    return slug
+
+
+def short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]

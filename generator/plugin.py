@@ -1,0 +1,103 @@
+"""The MkDocs plugin `paper-digest`: its options are the project's configuration.
+
+It adds the package's theme overrides (header search box, safe titles) and assets (KaTeX,
+search page script, styles) to the site, and under `paper-digest serve` regenerates the
+Markdown and the search index whenever a digest, template or taxonomy changes.
+"""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from pathlib import Path
+
+from mkdocs.config import config_options as opt
+from mkdocs.config.base import Config
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files
+
+log = logging.getLogger("mkdocs.plugins.paper-digest")
+
+ASSET_PREFIX = "assets/paper-digest"
+EXTRA_CSS = ["katex/katex.min.css", "paper-digest.css"]
+EXTRA_JS = ["katex/katex.min.js", "paper-digest.js"]
+DEFAULT_NAV = [{"Home": "index.md"}, {"Dates": "dates/index.md"},
+               {"Topics": "topics/index.md"}, {"Search": "search.md"}, {"About": "about.md"}]
+
+
+class PaperDigestConfig(Config):
+    digests_dir = opt.Type(str, default="digests")
+    """Folder of stored digests, relative to mkdocs.yml."""
+    templates_dir = opt.Type(str, default="templates")
+    """Folder of the project's own page templates; they override the packaged ones."""
+    topics_file = opt.Type(str, default="topics.yml")
+    """The project's taxonomy file; it extends (or with `replace: true` replaces) the default."""
+    per_page = opt.Type(int, default=50)
+    """Papers per page of a topic listing."""
+    home_days = opt.Type(int, default=1)
+    """How many of the newest days the home page lists."""
+    excerpt_chars = opt.Type(int, default=280)
+    """Characters of abstract shown in listings."""
+
+
+def package_dir(name: str) -> Path:
+    return Path(str(resources.files("generator") / name))
+
+
+class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
+    def __init__(self):
+        self.command = "build"
+
+    def on_startup(self, *, command, dirty):
+        self.command = command
+
+    def on_config(self, config):
+        for name in ("per_page", "home_days", "excerpt_chars"):
+            if self.config[name] < 1:
+                raise opt.ValidationError(f"paper-digest: {name} must be at least 1")
+        # Theme overrides sit right after the project's own custom_dir, before Material.
+        theme = config.theme
+        theme.dirs.insert(1 if theme.custom_dir else 0, str(package_dir("theme")))
+        config.extra_css[:0] = [f"{ASSET_PREFIX}/{name}" for name in EXTRA_CSS]
+        config.extra_javascript[:0] = [f"{ASSET_PREFIX}/{name}" for name in EXTRA_JS]
+        if config.nav is None:
+            # Without a nav MkDocs would list every paper: a fixed nav keeps builds linear.
+            config.nav = DEFAULT_NAV
+        return config
+
+    def on_files(self, files: Files, config) -> Files:
+        assets = package_dir("assets")
+        for path in sorted(assets.rglob("*")):
+            if path.is_file() and path.name != "LICENSE":
+                uri = f"{ASSET_PREFIX}/{path.relative_to(assets).as_posix()}"
+                files.append(File.generated(config, uri, abs_src_path=str(path)))
+        return files
+
+    # --- live preview -------------------------------------------------------------------
+
+    def _project_root(self, config) -> Path:
+        return Path(config.config_file_path).resolve().parent
+
+    def on_pre_build(self, *, config):
+        if self.command != "serve":
+            return
+        from generator import pipeline
+
+        report = pipeline.generate(pipeline.load_project(self._project_root(config)))
+        for error in report.errors:
+            log.warning(str(error))
+
+    def on_serve(self, server, *, config, builder):
+        root = self._project_root(config)
+        for name in (self.config.digests_dir, self.config.templates_dir,
+                     self.config.topics_file):
+            if (root / name).exists():
+                server.watch(str(root / name))
+        return server
+
+    def on_post_build(self, *, config):
+        if self.command != "serve":
+            return
+        from generator import search
+
+        search.index(Path(config.site_dir))

@@ -1,0 +1,234 @@
+"""Render the collection into Markdown pages (YAML frontmatter + body) with Jinja2.
+
+Every page is returned as {path inside docs_dir: text}; nothing here touches the disk.
+
+Text is text: templates autoescape, and data reaches them only as variables, so digest
+text is never evaluated as a template. Bodies are HTML blocks, which Python-Markdown
+passes through without reading Markdown syntax inside them: `a*b*c`, `<EOS>` and `{{ }}`
+in an abstract are shown exactly as written. Frontmatter goes through python-frontmatter
+(PyYAML's safe dumper), never through string formatting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path, PurePosixPath
+
+import frontmatter
+import jinja2
+from markupsafe import Markup
+
+from generator.model import Paper, Topic
+from generator.normalize import find_urls, split_math
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What rendering needs from the project's configuration."""
+
+    site_name: str = "Paper digest"
+    per_page: int = 50  # entries per page of a topic listing
+    home_days: int = 1  # newest days shown on the home page
+    excerpt_chars: int = 280
+
+
+# --- text to HTML -----------------------------------------------------------------------
+
+
+def _math_html(kind: str, tex: str) -> str:
+    # KaTeX (shipped with the site) renders these spans; the TeX stays escaped text.
+    if kind == "display":
+        return f'<span class="arithmatex pd-math-display">\\[{html.escape(tex)}\\]</span>'
+    return f'<span class="arithmatex">\\({html.escape(tex)}\\)</span>'
+
+
+def text_html(text: str, links: bool = True) -> Markup:
+    """Escaped text with math marked up for KaTeX and (optionally) URLs made links."""
+    out: list[str] = []
+    for kind, segment in split_math(text):
+        if kind != "text":
+            out.append(_math_html(kind, segment))
+            continue
+        pos = 0
+        for start, end, url in (find_urls(segment) if links else ()):
+            out.append(html.escape(segment[pos:start]))
+            # find_urls only matches http(s) URLs, so no other scheme becomes a link.
+            out.append(f'<a href="{html.escape(url)}" rel="nofollow">{html.escape(url)}</a>')
+            pos = end
+        out.append(html.escape(segment[pos:]))
+    return Markup("".join(out))
+
+
+def excerpt(text: str, limit: int) -> str:
+    """The first `limit` characters, cut at a word; math is kept whole or left out."""
+    out, used = [], 0
+    for kind, segment in split_math(text):
+        piece = segment if kind == "text" else ("$$%s$$" if kind == "display" else "$%s$") % segment
+        if used + len(piece) <= limit:
+            out.append(piece)
+            used += len(piece)
+            continue
+        if kind == "text":
+            cut = segment[: max(0, limit - used)].rsplit(" ", 1)[0]
+            out.append(cut)
+        return "".join(out).rstrip(" ,;:") + "\u2026"
+    return "".join(out)
+
+
+def long_date(day: dt.date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+def _root(page_path: str) -> str:
+    """The relative prefix from a page's URL back to the site root (sub-path safe)."""
+    parts = PurePosixPath(page_path).with_suffix("").parts
+    depth = len(parts) - 1 if parts[-1] == "index" else len(parts)
+    return "../" * depth
+
+
+def template_env(project_templates: Path | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if project_templates is not None and project_templates.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(project_templates)))
+    loaders.append(jinja2.FileSystemLoader(str(resources.files("generator.templates"))))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["text"] = text_html
+    env.filters["excerpt"] = excerpt
+    env.filters["longdate"] = long_date
+    return env
+
+
+class Renderer:
+    def __init__(self, papers: list[Paper], taxonomy: list[Topic], settings: Settings,
+                 project_templates: Path | None = None):
+        self.papers = papers  # newest first
+        self.settings = settings
+        self.env = template_env(project_templates)
+        self.topics = {t.slug: t for t in taxonomy}
+        self.taxonomy = taxonomy
+        self.by_date: dict[dt.date, list[Paper]] = defaultdict(list)
+        self.by_topic: dict[str, list[Paper]] = defaultdict(list)
+        for paper in papers:
+            for day in paper.dates:
+                self.by_date[day].append(paper)
+            for slug in paper.topics:
+                self.by_topic[slug].append(paper)
+        for listing in self.by_date.values():
+            listing.sort(key=lambda p: p.slug)
+        self.days = sorted(self.by_date)  # oldest first
+        self.pages: dict[str, str] = {}
+
+    def render_all(self) -> dict[str, str]:
+        self.home()
+        self.search()
+        for paper in self.papers:
+            self.paper(paper)
+        self.dates_archive()
+        for i, day in enumerate(self.days):
+            prev_day = self.days[i - 1] if i > 0 else None
+            next_day = self.days[i + 1] if i + 1 < len(self.days) else None
+            self.date(day, prev_day, next_day)
+        self.topics_index()
+        for topic in self.taxonomy:
+            self.topic(topic)
+        return self.pages
+
+    # Each page: its path in docs_dir, its frontmatter, its template and variables.
+    def _page(self, path: str, meta: dict, template: str, **variables) -> None:
+        if path in self.pages:
+            raise ValueError(f"two pages would be written to {path}")
+        body = self.env.get_template(template).render(
+            root=_root(path), settings=self.settings, topics=self.topics, **variables)
+        self.pages[path] = frontmatter.dumps(frontmatter.Post(body, **meta)) + "\n"
+
+    def _topic_list(self, paper: Paper) -> list[Topic]:
+        return [self.topics[s] for s in paper.topics if s in self.topics]
+
+    def paper(self, paper: Paper) -> None:
+        meta = {
+            "title": paper.title,
+            "slug": paper.slug,
+            "dates": [d.isoformat() for d in paper.dates],
+            "topics": list(paper.topics),
+        }
+        if paper.links:
+            meta["links"] = [{"label": link.label, "url": link.url} for link in paper.links]
+        self._page(f"papers/{paper.slug}.md", meta, "paper.md.j2", paper=paper,
+                   paper_topics=self._topic_list(paper))
+
+    def date(self, day: dt.date, prev_day: dt.date | None, next_day: dt.date | None) -> None:
+        papers = self.by_date[day]
+        meta = {"title": f"Papers of {long_date(day)}", "date": day.isoformat(),
+                "papers": len(papers)}
+        self._page(f"dates/{day.isoformat()}.md", meta, "date.md.j2", day=day,
+                   papers=papers, prev_day=prev_day, next_day=next_day,
+                   topics_of=self._topic_list)
+
+    def dates_archive(self) -> None:
+        years: dict[int, dict[int, list[tuple[dt.date, int]]]] = defaultdict(
+            lambda: defaultdict(list))
+        for day in reversed(self.days):
+            years[day.year][day.month].append((day, len(self.by_date[day])))
+        archive = [
+            (year, [(dt.date(year, month, 1), days, sum(n for _, n in days))
+                    for month, days in months.items()])
+            for year, months in years.items()
+        ]
+        self._page("dates/index.md", {"title": "Dates"}, "dates.md.j2", archive=archive,
+                   day_count=len(self.days))
+
+    def topics_index(self) -> None:
+        counts = {t.slug: len(self.by_topic.get(t.slug, ())) for t in self.taxonomy}
+        self._page("topics/index.md", {"title": "Topics"}, "topics.md.j2",
+                   taxonomy=self.taxonomy, counts=counts)
+
+    def topic(self, topic: Topic) -> None:
+        papers = sorted(self.by_topic.get(topic.slug, ()),
+                        key=lambda p: (-p.last_date.toordinal(), p.slug))
+        per_page = self.settings.per_page
+        page_count = max(1, -(-len(papers) // per_page))
+        co = Counter(s for p in papers for s in p.topics if s != topic.slug)
+        related = [self.topics[s] for s, _ in sorted(co.items(), key=lambda c: (-c[1], c[0]))
+                   if s in self.topics][:5]
+        for number in range(1, page_count + 1):
+            path = (f"topics/{topic.slug}.md" if number == 1
+                    else f"topics/{topic.slug}/page/{number}.md")
+            meta = {"title": topic.name if number == 1 else f"{topic.name} (page {number})",
+                    "topic": topic.slug}
+            self._page(path, meta, "topic.md.j2", topic=topic, count=len(papers),
+                       papers=papers[(number - 1) * per_page: number * per_page],
+                       number=number, page_count=page_count, related=related,
+                       topics_of=self._topic_list)
+
+    def home(self) -> None:
+        newest = list(reversed(self.days))[: self.settings.home_days]
+        counts = Counter(s for p in self.papers for s in p.topics)
+        self._page("index.md", {"title": self.settings.site_name}, "home.md.j2",
+                   newest=[(day, self.by_date[day]) for day in newest],
+                   paper_count=len(self.papers), day_count=len(self.days),
+                   taxonomy=self.taxonomy, counts=counts, topics_of=self._topic_list)
+
+    def search(self) -> None:
+        self._page("search.md", {"title": "Search", "hide": ["toc"]}, "search.md.j2",
+                   taxonomy=self.taxonomy)
+
+
+def render_site(papers: list[Paper], taxonomy: list[Topic], settings: Settings,
+                project_templates: Path | None = None) -> dict[str, str]:
+    return Renderer(papers, taxonomy, settings, project_templates).render_all()
+
+

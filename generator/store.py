@@ -1,0 +1,150 @@
+"""All disk I/O of the project: reading digests, storing them, writing pages and sites.
+
+Every write is atomic (a temporary file renamed over the target), every path is
+checked to stay inside its root, and generated pages are rewritten only when their bytes
+change, so unchanged pages keep their modification times.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import yaml
+
+# What `generate` owns inside docs_dir: these are rewritten, and stale files there deleted.
+GENERATED_DIRS = ("papers", "dates", "topics")
+GENERATED_FILES = ("index.md", "search.md")
+
+
+class UnsafePath(ValueError):
+    pass
+
+
+def inside(root: Path, relative: str) -> Path:
+    """root/relative, refused unless it resolves inside root (with a separator check:
+    a plain prefix test would let /out-evil pass for /out)."""
+    root = root.resolve()
+    target = (root / relative).resolve()
+    if target != root and not str(target).startswith(str(root) + os.sep):
+        raise UnsafePath(f"refusing to write outside {root}: {relative}")
+    return target
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# --- digests ----------------------------------------------------------------------------
+
+DIGEST_SUFFIXES = (".txt", ".json", ".jsonl", ".yml", ".yaml", ".xml", ".atom")
+
+
+def list_digests(digests_dir: Path) -> list[Path]:
+    if not digests_dir.is_dir():
+        return []
+    return sorted(p for p in digests_dir.iterdir()
+                  if p.is_file() and p.suffix.lower() in DIGEST_SUFFIXES
+                  and not p.name.startswith("."))
+
+
+def read_bytes(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def store_digest(digests_dir: Path, name: str, text: str) -> Path:
+    target = inside(digests_dir, name)
+    atomic_write(target, text.encode("utf-8"))
+    return target
+
+
+def read_yaml(path: Path) -> object:
+    with path.open(encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+# --- generated pages --------------------------------------------------------------------
+
+
+def write_pages(docs_dir: Path, pages: dict[str, str]) -> tuple[int, int]:
+    """Write generated pages; returns (written, deleted). Unchanged files are not touched."""
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    written = 0
+    wanted: set[Path] = set()
+    for relative, text in sorted(pages.items()):
+        target = inside(docs_dir, relative)
+        wanted.add(target)
+        data = text.encode("utf-8")
+        if target.is_file() and target.read_bytes() == data:
+            continue
+        atomic_write(target, data)
+        written += 1
+    deleted = 0
+    for directory in GENERATED_DIRS:
+        base = docs_dir / directory
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*"), reverse=True):
+            if path.is_file() and path.resolve() not in wanted:
+                path.unlink()
+                deleted += 1
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    return written, deleted
+
+
+# --- sites ------------------------------------------------------------------------------
+
+
+def temp_dir_beside(target: Path) -> Path:
+    """A fresh directory on the same file system as target, so it can be renamed over it."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-"))
+
+
+def swap_in(new: Path, target: Path) -> None:
+    """Replace target by new with two renames; the old one is removed afterwards."""
+    old = target.with_name(f".{target.name}-old")
+    remove_tree(old)
+    if target.exists():
+        os.rename(target, old)
+    os.rename(new, target)
+    remove_tree(old)
+
+
+def remove_tree(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+# --- scaffolding ------------------------------------------------------------------------
+
+
+def copy_tree(source: Traversable, dest: Path, rename: dict[str, str] | None = None
+              ) -> list[Path]:
+    """Copy a packaged folder into dest without overwriting anything that exists."""
+    created = []
+    for item in source.iterdir():
+        if item.name == "__pycache__":
+            continue
+        target = dest / (rename or {}).get(item.name, item.name)
+        if item.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+            created += copy_tree(item, target)
+        elif not target.exists():
+            atomic_write(target, item.read_bytes())
+            created.append(target)
+    return created
