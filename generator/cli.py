@@ -62,6 +62,10 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
 def _error(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
 
@@ -114,10 +118,10 @@ def cmd_add(args) -> int:
     for r in results:
         note = (f"stored as {Path(r.stored_as).relative_to(project.root)}" if r.stored_as
                 else "already stored, nothing changed")
-        print(f"{r.source}: {r.papers} papers, {r.new} new ({note})")
+        print(f"{r.source}: {_plural(r.papers, 'paper')}, {r.new} new ({note})")
     _report_errors(errors)
     if errors:
-        print(f"{len(results)} file(s) added, {len(errors)} refused.", file=sys.stderr)
+        print(f"{_plural(len(results), 'file')} added, {len(errors)} refused.", file=sys.stderr)
         return 1
     return 0
 
@@ -126,8 +130,9 @@ def cmd_generate(args) -> int:
     project = pipeline.load_project(args.project)
     report = pipeline.generate(project)
     _report_errors(report.errors)
-    print(f"{report.papers} papers from {report.days} days: {report.written} pages written, "
-          f"{report.deleted} removed, in {project.docs_dir.relative_to(project.root)}/")
+    print(f"{_plural(report.papers, 'paper')} from {_plural(report.days, 'day')}: "
+          f"{_plural(report.written, 'page')} written, {report.deleted} removed, "
+          f"in {project.docs_dir.relative_to(project.root)}/")
     return 1 if report.errors else 0
 
 
@@ -142,10 +147,10 @@ def cmd_build(args) -> int:
             _error(f"build failed, the previous site is unchanged: {e}")
         return 1
     _report_errors(report.errors)
-    print(f"Built {report.papers} papers from {report.days} days into "
+    print(f"Built {_plural(report.papers, 'paper')} from {_plural(report.days, 'day')} into "
           f"{project.site_dir.relative_to(project.root)}/")
     if report.errors:
-        print(f"{len(report.errors)} digest(s) were refused; see the errors above.",
+        print(f"{_plural(len(report.errors), 'digest')} refused; see the errors above.",
               file=sys.stderr)
         return 1
     return 0

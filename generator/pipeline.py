@@ -87,11 +87,14 @@ def load_project(root: Path) -> Project:
 # --- reading ----------------------------------------------------------------------------
 
 
-def parse_digest(data: bytes, name: str, given_date: dt.date | None = None) -> Digest:
-    """Bytes of one digest file -> a Digest of normalized entries, or DigestError."""
-    text = ingest.decode(data, name)
-    digest = ingest.parse_export(text, name, given_date=given_date,
-                                 name_date=ingest.date_from_name(name, name))
+def parse_digest(data: bytes, source: str, given_date: dt.date | None = None) -> Digest:
+    """Bytes of one digest file -> a Digest of normalized entries, or DigestError.
+
+    `source` is the path as the user gave it (errors name it); the date may come from
+    the file's name."""
+    text = ingest.decode(data, source)
+    digest = ingest.parse_export(text, source, given_date=given_date,
+                                 name_date=ingest.date_from_name(Path(source).name, source))
     return replace(digest, entries=tuple(normalize_entry(e) for e in digest.entries))
 
 
@@ -227,14 +230,13 @@ def add(project: Project, files: list[Path], given_date: dt.date | None = None
 
     results, errors = [], []
     for path in files:
-        name = path.name
         try:
             try:
                 data = store.read_bytes(path)
             except OSError as e:
                 raise DigestError(str(path), f"cannot read the file: {e.strerror}") from None
-            digest = parse_digest(data, name, given_date)
-            text = ingest.decode(data, name)
+            digest = parse_digest(data, str(path), given_date)
+            text = ingest.decode(data, str(path))
         except DigestError as e:
             errors.append(e)
             continue

@@ -183,8 +183,11 @@ class Renderer:
             lambda: defaultdict(list))
         for day in reversed(self.days):
             years[day.year][day.month].append((day, len(self.by_date[day])))
+        def unique_papers(days: list[tuple[dt.date, int]]) -> int:
+            return len({p.key for day, _ in days for p in self.by_date[day]})
+
         archive = [
-            (year, [(dt.date(year, month, 1), days, sum(n for _, n in days))
+            (year, [(dt.date(year, month, 1), days, unique_papers(days))
                     for month, days in months.items()])
             for year, months in years.items()
         ]

@@ -20,6 +20,10 @@ GENERATED_DIRS = ("papers", "dates", "topics")
 GENERATED_FILES = ("index.md", "search.md")
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+
+
 class UnsafePath(ValueError):
     pass
 
@@ -40,6 +44,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -1,0 +1,82 @@
+"""The built sites in Debian's Chromium (Playwright): text is shown literally, no
+script from the data runs, math renders, and search works from a link and the header."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import FIXTURES, Server
+from generator.cli import main
+
+PROJEKTOR = "papers/performance-scaling-via-optimal-transport-enabling-data-selection-from/"
+HOSTILE_TITLE = "Attention: <script>alert(1)</script> & {{ 7*7 }} is *all* you need"
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile") / "project"
+    assert main(["init", str(root)]) == 0
+    for name in ("hostile.txt", "header-byak.txt"):
+        shutil.copy(FIXTURES / "exports" / name, root / "digests" / f"2025-03-14-{name}")
+    assert main(["build", "--project", str(root)]) == 0
+    server = Server(root / "site")
+    yield server
+    server.close()
+
+
+def test_paper_page_shows_markup_like_text_literally(page, sample_server):
+    page.goto(f"{sample_server.url}/{PROJEKTOR}")
+    abstract = page.locator(".pd-paper__abstract").inner_text()
+    assert "called <projektor>, which predicts" in abstract
+    assert "*two-stage*" in abstract
+    assert page.locator("h1").inner_text().startswith("Performance Scaling via Optimal")
+    assert page.locator(".pd-paper__dates a").all_inner_texts() == [
+        "11 March 2025", "14 March 2025", "3 April 2025"]
+
+
+def test_hostile_paper_page(page, hostile_server):
+    page.goto(f"{hostile_server.url}/papers/attention-script-alert-1-script-7-7-is-all-you-need/")
+    assert page.title() == f"{HOSTILE_TITLE} - project digest"
+    assert page.locator("h1").inner_text() == HOSTILE_TITLE
+    assert page.locator(".md-header__topic").last.inner_text().strip() == HOSTILE_TITLE
+    abstract = page.locator(".pd-paper__abstract").inner_text()
+    assert "We study <EOS> tokens and <projektor> with a*b*c and {% raw %} & M\u00e9lange" in abstract
+    assert page.locator(".pd-paper__abstract .katex").count() == 1  # $5.18\times$ rendered
+    assert page.locator("script:not([src])").evaluate_all(
+        "els => els.filter(e => e.textContent.includes('alert(1)')).length") == 0
+    # the conftest `page` fixture fails the test if any dialog opened
+
+
+def test_date_page_shows_titles_and_excerpts_literally(page, hostile_server):
+    page.goto(f"{hostile_server.url}/dates/2025-03-14/")
+    titles = page.locator(".pd-item__title").all_inner_texts()
+    assert HOSTILE_TITLE in titles and "no" in titles
+    excerpts = " ".join(page.locator(".pd-item__excerpt").all_inner_texts())
+    assert "Our <kernel> runs at 50% of peak and costs $5 and $10." in excerpts
+    page.get_by_role("link", name=HOSTILE_TITLE).click()
+    page.wait_for_url("**/papers/attention-script-alert-1-script-7-7-is-all-you-need/")
+
+
+def test_search_deep_link_finds_a_sample_paper(page, sample_server):
+    page.goto(f"{sample_server.url}/search/?q=projektor")
+    first = page.locator("#pd-search-results .pd-item__title").first
+    first.wait_for(timeout=10_000)
+    assert first.inner_text().startswith("Performance Scaling via Optimal Transport")
+    assert page.locator("#pd-search-q").input_value() == "projektor"
+    first.click()
+    page.wait_for_url(f"**/{PROJEKTOR}")
+
+
+def test_header_search_box_reaches_results(page, sample_server):
+    page.goto(f"{sample_server.url}/{PROJEKTOR}")
+    page.keyboard.press("/")
+    box = page.locator("#pd-header-q")
+    assert box.evaluate("el => el === document.activeElement")
+    box.fill("BEIR-PL Polish")
+    box.press("Enter")
+    page.wait_for_url("**/search/?q=BEIR-PL+Polish")
+    first = page.locator("#pd-search-results .pd-item__title").first
+    first.wait_for(timeout=10_000)
+    assert "BEIR-PL" in first.inner_text()

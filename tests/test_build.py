@@ -1,0 +1,130 @@
+"""Real builds of the bundled sample with MkDocs, Material and Pagefind."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_sample_project
+from generator.cli import main
+
+
+def test_sample_has_every_paper_and_date(sample_project):
+    site = sample_project / "site"
+    papers = [p for p in (site / "papers").iterdir() if (p / "index.html").is_file()]
+    assert len(papers) == 343
+    for day in ("2025-03-11", "2025-03-14", "2025-04-03"):
+        assert (site / "dates" / day / "index.html").is_file()
+    day_pages = [p for p in (site / "dates").iterdir() if p.is_dir()]
+    assert len(day_pages) == 3
+    for page in ("index.html", "dates/index.html", "topics/index.html", "search/index.html",
+                 "about/index.html", "pagefind/pagefind.js"):
+        assert (site / page).is_file(), page
+
+
+def test_a_paper_featured_twice_lists_both_dates(sample_project):
+    html = (sample_project / "site/papers/performance-scaling-via-optimal-transport-enabling-"
+            "data-selection-from/index.html").read_text("utf-8")
+    for day in ("2025-03-11", "2025-03-14", "2025-04-03"):
+        assert f'href="../../dates/{day}/"' in html
+    assert "&lt;projektor&gt;" in html and "<projektor>" not in html
+
+
+def test_date_page_links_neighbours_and_papers(sample_project):
+    html = (sample_project / "site/dates/2025-03-14/index.html").read_text("utf-8")
+    assert 'rel="prev" href="../../dates/2025-03-11/"' in html
+    assert 'rel="next" href="../../dates/2025-04-03/"' in html
+    assert html.count('class="pd-item"') == 89
+
+
+def test_archive_groups_by_year_and_month(sample_project):
+    html = (sample_project / "site/dates/index.html").read_text("utf-8")
+    assert "<strong>March</strong>" in html and "<strong>April</strong>" in html
+    assert "(2 days, 251 papers)" in html  # distinct papers: 181 + 89 listings, 19 on both days
+
+
+def test_every_paper_has_a_topic_and_topic_pages_exist(sample_project):
+    site = sample_project / "site"
+    for page in (site / "papers").glob("*/index.html"):
+        assert 'class="pd-chip" href="../../topics/' in page.read_text("utf-8"), page
+    assert len(list((site / "topics").glob("*/index.html"))) >= 20
+
+
+def test_nav_is_fixed_and_never_lists_papers(sample_project):
+    html = (sample_project / "site/papers/performance-scaling-via-optimal-transport-enabling-"
+            "data-selection-from/index.html").read_text("utf-8")
+    nav = html[html.index('<nav class="md-nav md-nav--primary"'):]
+    nav = nav[: nav.index("</nav>")]
+    labels = re.findall(r'<span class="md-ellipsis">\s*(.*?)\s*</span>', nav, re.S)
+    assert [label for label in labels if label] == ["Home", "Dates", "Topics", "Search", "About"]
+
+
+def test_site_loads_nothing_from_the_internet(sample_project):
+    loads = re.compile(r'<(?:script|img|iframe|source)\b[^>]*\bsrc="(https?:)?//'
+                       r'|<link\b[^>]*\bhref="(https?:)?//[^"]*"[^>]*rel="(?:stylesheet|preconnect)'
+                       r'|<link\b[^>]*rel="(?:stylesheet|preconnect)"[^>]*href="(https?:)?//'
+                       r'|@import\s+url\(\s*["\']?https?:|url\(\s*["\']?https?://')
+    for path in (sample_project / "site").rglob("*"):
+        if path.suffix in (".html", ".css", ".js") and path.is_file():
+            text = path.read_text("utf-8", errors="replace")
+            assert not loads.search(text), f"{path} loads from the internet"
+    assert "fonts.googleapis" not in (sample_project / "site/index.html").read_text("utf-8")
+
+
+def _tree_digest(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_two_builds_are_byte_identical(sample_project, tmp_path):
+    again = copy_sample_project(tmp_path / "again")
+    assert main(["build", "--project", str(again)]) == 0
+    first, second = _tree_digest(sample_project / "site"), _tree_digest(again / "site")
+    # Pagefind 1.x writes its filter and metadata indexes in hash-map order (upstream
+    # Pagefind issue #638); its page fragments and everything else must not vary.
+    varying = re.compile(r"^pagefind/(pagefind-entry\.json|pagefind\.[^/]*\.pf_meta|filter/)")
+    first = {k: v for k, v in first.items() if not varying.match(k)}
+    second = {k: v for k, v in second.items() if not varying.match(k)}
+    assert first.keys() == second.keys()
+    assert any(k.startswith("pagefind/fragment/") for k in first)
+    differing = [name for name in first if first[name] != second[name]]
+    assert differing == []
+
+
+def test_failed_build_keeps_the_previous_site(tmp_path, capsys):
+    project = copy_sample_project(tmp_path / "p")
+    shutil.rmtree(project / "digests")
+    (project / "digests").mkdir()
+    shutil.copy(Path(__file__).parent / "fixtures/exports/header-byak.txt",
+                project / "digests/2025-03-14.txt")
+    assert main(["build", "--project", str(project)]) == 0
+    before = _tree_digest(project / "site")
+    # A broken project template makes the next build fail part-way.
+    (project / "templates").mkdir()
+    (project / "templates/paper.md.j2").write_text("{{ paper.no_such_field }}")
+    capsys.readouterr()
+    assert main(["build", "--project", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert "build failed, the previous site is unchanged" in err
+    assert "no_such_field" in err
+    assert _tree_digest(project / "site") == before
+    assert not list(project.glob(".site-*"))  # no staging folder left behind
+
+
+def test_build_reports_a_bad_digest_and_builds_the_rest(tmp_path, capsys):
+    project = copy_sample_project(tmp_path / "p")
+    (project / "digests/2025-05-01.txt").write_text("new\n\nMay 1\n\nA lone title\n")
+    assert main(["build", "--project", str(project)]) == 1
+    err = capsys.readouterr().err
+    assert "2025-05-01.txt:5: the title 'A lone title' has no abstract after it" in err
+    assert len(list((project / "site/papers").iterdir())) == 343
+
+
+@pytest.mark.parametrize("missing", ["mkdocs.yml"])
+def test_not_a_project(tmp_path, capsys, missing):
+    assert main(["build", "--project", str(tmp_path)]) == 1
+    assert f"is not a paper-digest project: it has no {missing}" in capsys.readouterr().err

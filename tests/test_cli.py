@@ -1,0 +1,130 @@
+"""The paper-digest command end to end: init, add, generate, build, with exact messages
+and exit codes."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+from generator.cli import main
+
+EXPORTS = FIXTURES / "exports"
+
+
+@pytest.fixture
+def project(tmp_path):
+    root = tmp_path / "digest"
+    assert main(["init", str(root), "--name", "Lab reading list"]) == 0
+    return root
+
+
+def test_installed_command_runs():
+    """`pip install .` put a `paper-digest` command on the PATH."""
+    exe = shutil.which("paper-digest")
+    assert exe, "paper-digest is not on PATH"
+    out = subprocess.run([exe, "--help"], capture_output=True, text=True)
+    assert out.returncode == 0
+    for command in ("init", "add", "generate", "build", "serve"):
+        assert command in out.stdout
+
+
+def test_init_scaffolds_a_project_that_builds(project, capsys):
+    for path in ("mkdocs.yml", "digests", "site_src/about.md", "templates",
+                 ".gitignore", ".github/workflows/publish.yml"):
+        assert (project / path).exists(), path
+    assert "site_name: Lab reading list" in (project / "mkdocs.yml").read_text()
+    assert main(["build", "--project", str(project)]) == 0
+    assert (project / "site/index.html").is_file()
+    assert "No digests yet" in (project / "site/index.html").read_text("utf-8")
+
+
+def test_init_refuses_an_existing_project(project, capsys):
+    assert main(["init", str(project)]) == 1
+    assert "already has a mkdocs.yml; not overwriting it" in capsys.readouterr().err
+
+
+def test_add_unseen_exports_then_build(project, tmp_path, capsys):
+    dated = tmp_path / "2025-03-14-export.txt"
+    shutil.copy(EXPORTS / "header-daily-papers.txt", dated)
+    assert main(["add", "--project", str(project), str(dated)]) == 0
+    assert main(["add", "--project", str(project), "--date", "2025-05-02",
+                 str(EXPORTS / "no-date-line.txt")]) == 0
+    out = capsys.readouterr().out
+    assert f"{dated}: 2 papers, 2 new (stored as digests/2025-03-14-" in out
+    # One paper of the undated export was already in the first one.
+    assert f"{EXPORTS / 'no-date-line.txt'}: 2 papers, 1 new (stored as digests/2025-05-02-" in out
+    stored = sorted(p.name for p in (project / "digests").glob("*.txt"))
+    assert [name[:10] for name in stored] == ["2025-03-14", "2025-05-02"]
+
+    assert main(["build", "--project", str(project)]) == 0
+    site = project / "site"
+    assert len(list((site / "papers").iterdir())) == 3
+    assert (site / "dates/2025-03-14/index.html").is_file()
+    assert (site / "dates/2025-05-02/index.html").is_file()
+
+
+def test_add_is_idempotent(project, capsys):
+    args = ["add", "--project", str(project), "--date", "2025-03-14",
+            str(EXPORTS / "header-byak.txt")]
+    assert main(args) == 0
+    before = {p: p.read_bytes() for p in (project / "digests").iterdir()}
+    capsys.readouterr()
+    assert main(args) == 0
+    assert capsys.readouterr().out == (
+        f"{EXPORTS / 'header-byak.txt'}: 2 papers, 0 new (already stored, nothing changed)\n")
+    assert {p: p.read_bytes() for p in (project / "digests").iterdir()} == before
+
+
+def test_add_keeps_good_files_and_refuses_bad_ones(project, capsys):
+    code = main(["add", "--project", str(project), "--date", "2025-03-14",
+                 str(EXPORTS / "empty.txt"), str(EXPORTS / "header-byak.txt"),
+                 str(EXPORTS / "truncated.txt"), str(EXPORTS / "missing.txt")])
+    assert code == 1
+    captured = capsys.readouterr()
+    assert "header-byak.txt: 2 papers, 2 new" in captured.out
+    err = captured.err.splitlines()
+    assert err[0] == f"error: {EXPORTS / 'empty.txt'}: the file is empty"
+    assert err[1].startswith(f"error: {EXPORTS / 'truncated.txt'}:15: the title ")
+    assert err[2] == (f"error: {EXPORTS / 'missing.txt'}: cannot read the file: "
+                      "No such file or directory")
+    assert err[3] == "1 file added, 3 refused."
+    assert len(list((project / "digests").glob("*.txt"))) == 1
+
+
+def test_undated_export_without_date_is_refused(project, capsys):
+    assert main(["add", "--project", str(project), str(EXPORTS / "no-date-line.txt")]) == 1
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == (
+        f"error: {EXPORTS / 'no-date-line.txt'}: the export has no date line and no date was "
+        "given: pass --date YYYY-MM-DD or put the date in the file name (e.g. 2025-03-11.txt)")
+    assert not list((project / "digests").glob("*.txt"))
+
+
+def test_bad_date_option_is_a_usage_error(project, capsys):
+    assert main(["add", "--project", str(project), "--date", "14/03/2025", "x.txt"]) == 2
+    assert "--date '14/03/2025' is not a date of the form YYYY-MM-DD" in capsys.readouterr().err
+
+
+def test_generate_writes_only_changed_pages(project, capsys):
+    shutil.copy(EXPORTS / "header-byak.txt", project / "digests/2025-03-14.txt")
+    assert main(["generate", "--project", str(project)]) == 0
+    page = next((project / "site_src/papers").iterdir())
+    mtime = page.stat().st_mtime_ns
+    capsys.readouterr()
+    assert main(["generate", "--project", str(project)]) == 0
+    assert "0 pages written" in capsys.readouterr().out
+    assert page.stat().st_mtime_ns == mtime
+
+
+def test_generate_removes_pages_of_removed_digests(project, capsys):
+    shutil.copy(EXPORTS / "header-byak.txt", project / "digests/2025-03-14.txt")
+    assert main(["generate", "--project", str(project)]) == 0
+    (project / "digests/2025-03-14.txt").unlink()
+    assert main(["generate", "--project", str(project)]) == 0
+    assert not (project / "site_src/papers").exists() or not list(
+        (project / "site_src/papers").iterdir())
+    assert not Path(project / "site_src/dates/2025-03-14.md").exists()
