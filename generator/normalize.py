@@ -26,19 +26,18 @@ from generator.model import Link
 
 # Cc (control), Co (private use), Cs (surrogates) and the BOM never belong in text.
 # Cf is kept: zero-width joiners build emoji and scripts need them.
-_DROP_CATEGORIES = {"Cc", "Co", "Cs"}
+_DROP_RE = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x9f\ufeff\ue000-\uf8ff\ud800-\udfff"
+    "\U000f0000-\U000ffffd\U00100000-\U0010fffd]"
+)
 
 
 def clean_text(text: str) -> str:
     """NFC-normalize, drop control characters and fold every run of whitespace to one space."""
-    kept = []
-    for ch in unicodedata.normalize("NFC", text):
-        if ch.isspace():
-            kept.append(" ")
-        elif unicodedata.category(ch) not in _DROP_CATEGORIES and ch != "\ufeff":
-            kept.append(ch)
-    text = "".join(kept)
-    return " ".join(text.split())
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    # str.split() splits on every Unicode space, \t \n \r \v \f included.
+    return " ".join(_DROP_RE.sub("", text).split())
 
 
 # --- math -------------------------------------------------------------------------------

@@ -19,8 +19,9 @@ from mkdocs.structure.files import File, Files
 log = logging.getLogger("mkdocs.plugins.paper-digest")
 
 ASSET_PREFIX = "assets/paper-digest"
-EXTRA_CSS = ["katex/katex.min.css", "paper-digest.css"]
-EXTRA_JS = ["katex/katex.min.js", "paper-digest.js"]
+# KaTeX is not listed: paper-digest.js loads it only on pages that show math.
+EXTRA_CSS = ["paper-digest.css"]
+EXTRA_JS = ["paper-digest.js"]
 DEFAULT_NAV = [{"Home": "index.md"}, {"Dates": "dates/index.md"},
                {"Topics": "topics/index.md"}, {"Search": "search.md"}, {"About": "about.md"}]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import lru_cache
+from collections import Counter
 
 from generator.errors import DigestError
 from generator.model import Paper, Topic
@@ -41,7 +41,9 @@ def parse_taxonomy(data: object, source: str) -> list[Topic]:
         if not isinstance(keywords, dict):
             raise DigestError(source, f"{where} ({slug}): keywords must map phrase: weight")
         try:
-            weighted = tuple(sorted((str(k).lower(), float(v)) for k, v in keywords.items()))
+            # Phrases are matched as word sequences, the way phrase_counts() splits text.
+            weighted = tuple(sorted((" ".join(_TOKEN_RE.findall(str(k).lower())), float(v))
+                                    for k, v in keywords.items()))
         except (TypeError, ValueError):
             raise DigestError(source, f"{where} ({slug}): every keyword weight must be a "
                               "number") from None
@@ -74,23 +76,30 @@ def merge_taxonomies(default: list[Topic], project: list[Topic] | None,
     return merged + list(own.values()) + [own.pop(default[-1].slug, default[-1])]
 
 
-@lru_cache(maxsize=4096)
-def _phrase_re(phrase: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])")
+_TOKEN_RE = re.compile(r"\w+(?:-\w+)*")
+MAX_PHRASE_WORDS = 5
 
 
-def score(topic: Topic, title: str, abstract: str) -> float:
+def phrase_counts(text: str) -> Counter[str]:
+    """How often each run of 1-5 words occurs in a text (lower-cased, hyphenated words
+    kept whole), so that every keyword phrase is one dictionary look-up."""
+    tokens = _TOKEN_RE.findall(text.lower())
+    counts: Counter[str] = Counter()
+    for n in range(1, MAX_PHRASE_WORDS + 1):
+        counts.update(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    return counts
+
+
+def score(topic: Topic, title: Counter[str], abstract: Counter[str]) -> float:
     total = 0.0
     for phrase, weight in topic.keywords:
-        pattern = _phrase_re(phrase)
-        hits = TITLE_FACTOR * len(pattern.findall(title))
-        hits += min(MAX_HITS, len(pattern.findall(abstract)))
+        hits = TITLE_FACTOR * title.get(phrase, 0) + min(MAX_HITS, abstract.get(phrase, 0))
         total += weight * hits
     return total
 
 
 def assign(paper: Paper, taxonomy: list[Topic]) -> tuple[str, ...]:
-    title, abstract = paper.title.lower(), paper.abstract.lower()
+    title, abstract = phrase_counts(paper.title), phrase_counts(paper.abstract)
     scored = sorted(((score(t, title, abstract), t.slug) for t in taxonomy[:-1]),
                     key=lambda s: (-s[0], s[1]))
     best = scored[0][0] if scored else 0.0

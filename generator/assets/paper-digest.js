@@ -1,8 +1,32 @@
-// paper-digest: render math with the KaTeX shipped in the site, and focus the header
-// search box with "/" or "s" (as Material does for its own search).
+// paper-digest: render math with the KaTeX shipped in the site (loaded only on pages that
+// show math), and focus the header search box with "/" or "s" as Material does.
 (function () {
+  var base = document.currentScript ? document.currentScript.src : document.baseURI;
+  var katexLoading = null;
+
+  function loadKatex() {
+    if (!katexLoading) {
+      katexLoading = new Promise(function (resolve, reject) {
+        var css = document.createElement("link");
+        css.rel = "stylesheet";
+        css.href = new URL("katex/katex.min.css", base).href;
+        document.head.appendChild(css);
+        var js = document.createElement("script");
+        js.src = new URL("katex/katex.min.js", base).href;
+        js.onload = resolve;
+        js.onerror = reject;
+        document.head.appendChild(js);
+      });
+    }
+    return katexLoading;
+  }
+
   function renderMath(root) {
-    if (!window.katex) return;
+    if (!root.querySelector(".arithmatex")) return;
+    if (!window.katex) {
+      loadKatex().then(function () { renderMath(root); }, function () {});
+      return;
+    }
     root.querySelectorAll(".arithmatex").forEach(function (el) {
       if (el.dataset.pdRendered) return;
       var tex = el.textContent.trim();

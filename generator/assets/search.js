@@ -20,17 +20,25 @@ async function loadPagefind() {
     pagefind = await import(new URL("pagefind.js", bundleUrl).href);
     // Result URLs are made relative to where the site lives, so sub-path hosting works.
     await pagefind.options({ baseUrl: siteRoot.pathname, excerptLength: 30 });
-    const filters = await pagefind.filters();
-    const years = Object.keys((filters && filters.year) || {}).sort().reverse();
-    const yearSelect = form.elements.year;
-    for (const year of years) {
-      const option = document.createElement("option");
-      option.value = year;
-      option.textContent = year;
-      yearSelect.appendChild(option);
-    }
   }
   return pagefind;
+}
+
+// The year choices come from the index; they load after the first results.
+async function loadYears() {
+  const pf = await loadPagefind();
+  const filters = await pf.filters();
+  const years = Object.keys((filters && filters.year) || {}).sort().reverse();
+  const yearSelect = form.elements.year;
+  const chosen = yearSelect.value;
+  for (const year of years) {
+    if ([...yearSelect.options].some((o) => o.value === year)) continue;
+    const option = document.createElement("option");
+    option.value = year;
+    option.textContent = year;
+    yearSelect.appendChild(option);
+  }
+  yearSelect.value = chosen;
 }
 
 function readState() {
@@ -171,8 +179,8 @@ window.addEventListener("popstate", () => {
 
 const initial = readState();
 fillForm(initial);
-loadPagefind().then(() => fillForm(initial)).catch(() => {
-  status.textContent = "The search index could not be loaded.";
-});
-run(initial);
+run(initial)
+  .catch(() => { status.textContent = "The search index could not be loaded."; })
+  .then(loadYears)
+  .catch(() => {});
 if (!initial.q) form.elements.q.focus();

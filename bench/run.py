@@ -1,0 +1,173 @@
+"""Benchmark: build N papers and measure the build and the search.
+
+    python bench/run.py --papers 1000                 # synthetic papers
+    python bench/run.py --papers 3000 --source real   # real arXiv papers from ../shared
+    python bench/run.py --papers 10000 --write BENCHMARKS.md
+
+Measures the full `paper-digest build` (time and peak memory), a bare `mkdocs build` of
+the same generated pages and the ratio, a rebuild after one more day, the paper page
+size, and in headless Chromium the time from opening /search/?q=... to the first result
+with the bytes fetched. With --write, appends a table row set to BENCHMARKS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import http.server
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from importlib import metadata
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import synth  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+LISTINGS = REPO.parent / "shared" / "real-data" / "arxiv-listings"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, float]:
+    """Run a command; (seconds, peak RSS in MB of it and the children it waited for)."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def make_project(root: Path, papers: int, source: str) -> list[Path]:
+    exe = shutil.which("paper-digest")
+    subprocess.run([exe, "init", str(root)], check=True, stdout=subprocess.DEVNULL)
+    inbox = root.parent / "inbox"
+    if source == "real":
+        files = synth.real(inbox, LISTINGS, papers)
+    else:
+        files = synth.synthetic(inbox, papers + 30)  # the last 30: the extra day
+    # All days but the last go in now; the last is the "one more day" rebuild.
+    for path in files[:-1]:
+        shutil.copy(path, root / "digests" / path.name)
+    return files
+
+
+FIRST_RESULT_PROBE = """
+new MutationObserver((changes, observer) => {
+  if (document.querySelector("#pd-search-results li")) {
+    window.__pdFirstResult = performance.now();
+    observer.disconnect();
+  }
+}).observe(document, { subtree: true, childList: true });
+"""
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def search_timing(site: Path, query: str, runs: int = 5) -> tuple[float, int, int]:
+    """(median seconds to first result, bytes fetched, results) for /search/?q=query."""
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(_Quiet, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/search/?q={query}"
+    times, fetched, results = [], 0, 0
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            for _ in range(runs):
+                context = browser.new_context()  # a cold cache each run
+                page = context.new_page()
+                cdp = context.new_cdp_session(page)
+                cdp.send("Network.enable")
+                sizes: list[int] = []
+                cdp.on("Network.loadingFinished", lambda e: sizes.append(e["encodedDataLength"]))
+                # Timed inside the page: from navigation start to the first result in the
+                # DOM, so Playwright's own polling does not count.
+                page.add_init_script(FIRST_RESULT_PROBE)
+                page.goto(url, wait_until="commit")
+                page.wait_for_selector("#pd-search-results li", timeout=60_000)
+                times.append(page.evaluate("window.__pdFirstResult") / 1000)
+                page.wait_for_load_state("networkidle")
+                fetched = sum(sizes)
+                results = int(page.locator("#pd-search-status").inner_text().split()[0])
+                context.close()
+            browser.close()
+    finally:
+        httpd.shutdown()
+    return sorted(times)[len(times) // 2], fetched, results
+
+
+def bench(papers: int, source: str, query: str) -> dict:
+    exe = shutil.which("paper-digest")
+    with tempfile.TemporaryDirectory(prefix="pd-bench-") as tmp:
+        root = Path(tmp) / "project"
+        files = make_project(root, papers, source)
+        build_s, build_mb = timed([exe, "build"], root)
+        bare_s, _ = timed([sys.executable, "-m", "mkdocs", "build", "-q", "-d",
+                           str(Path(tmp) / "bare")], root)
+        shutil.copy(files[-1], root / "digests" / files[-1].name)
+        day_s, _ = timed([exe, "build"], root)
+        built = len(list((root / "site_src/papers").glob("*.md")))
+        sizes = [p.stat().st_size for p in (root / "site/papers").glob("*/index.html")]
+        search_s, search_bytes, hits = search_timing(root / "site", query)
+        return {
+            "papers": papers, "papers_after_extra_day": built, "source": source, "build_s": build_s, "peak_mb": build_mb,
+            "bare_mkdocs_s": bare_s, "ratio": build_s / bare_s, "plus_one_day_s": day_s,
+            "page_kb_mean": sum(sizes) / len(sizes) / 1024, "page_kb_max": max(sizes) / 1024,
+            "search_s": search_s, "search_kb": search_bytes / 1024, "search_hits": hits,
+        }
+
+
+def versions() -> str:
+    names = ["mkdocs", "mkdocs-material", "pagefind", "paper-digest"]
+    return ", ".join(f"{n} {metadata.version(n)}" for n in names)
+
+
+def write(results: dict, command: str, target: Path) -> None:
+    row = ("| {papers} ({source}) | {build_s:.1f} s | {peak_mb:.0f} MB | {bare_mkdocs_s:.1f} s "
+           "| {ratio:.2f} | {plus_one_day_s:.1f} s | {page_kb_mean:.1f} / {page_kb_max:.1f} KB "
+           "| {search_s:.2f} s | {search_kb:.0f} KB |").format(**results)
+    header = ("| papers | full build | peak RSS | bare mkdocs | ratio | +1 day rebuild "
+              "| paper page mean / max | search: first result | search: bytes |\n"
+              "|---|---|---|---|---|---|---|---|---|")
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    text = (f"\n### {dt.date.today()} — {machine}\n\n`{command}`\n\n{versions()}\n\n"
+            f"{header}\n{row}\n")
+    with target.open("a", encoding="utf-8") as f:
+        f.write(text)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--papers", type=int, default=1000)
+    parser.add_argument("--source", choices=["synthetic", "real"], default="synthetic")
+    parser.add_argument("--query", default="retrieval")
+    parser.add_argument("--write", type=Path, metavar="BENCHMARKS.md")
+    args = parser.parse_args()
+    results = bench(args.papers, args.source, args.query)
+    print(json.dumps(results, indent=2))
+    if args.write:
+        write(results, "python " + " ".join([Path(sys.argv[0]).as_posix()] + sys.argv[1:]),
+              args.write)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
