@@ -80,3 +80,52 @@ def test_header_search_box_reaches_results(page, sample_server):
     first = page.locator("#pd-search-results .pd-item__title").first
     first.wait_for(timeout=10_000)
     assert "BEIR-PL" in first.inner_text()
+
+
+def _result_count(page) -> int:
+    status = page.locator("#pd-search-status")
+    page.wait_for_function(
+        "() => /found/.test(document.getElementById('pd-search-status').textContent)")
+    text = status.inner_text()
+    return 0 if text.startswith("No") else int(text.split()[0])
+
+
+def test_topic_filter_narrows_results_and_back_restores_them(page, sample_server):
+    page.goto(f"{sample_server.url}/search/?q=retrieval")
+    everything = _result_count(page)
+    assert everything > 10
+    page.select_option("#pd-search-topic", "Retrieval and RAG")
+    page.wait_for_url("**/search/?q=retrieval&topic=Retrieval+and+RAG")
+    page.wait_for_function(
+        f"() => /found/.test(document.getElementById('pd-search-status').textContent) && "
+        f"!document.getElementById('pd-search-status').textContent.startsWith('{everything} ')")
+    narrowed = _result_count(page)
+    assert 0 < narrowed < everything
+    for chips in page.locator("#pd-search-results .pd-item .pd-chips").all_inner_texts():
+        assert "Retrieval and RAG" in chips
+    page.go_back()
+    page.wait_for_url("**/search/?q=retrieval")
+    page.wait_for_function(
+        f"() => document.getElementById('pd-search-status').textContent.startsWith('{everything} ')")
+    assert page.locator("#pd-search-topic").input_value() == ""
+
+
+def test_sort_by_date_and_year_filter(page, sample_server):
+    page.goto(f"{sample_server.url}/search/?q=model&sort=date&year=2025")
+    assert _result_count(page) > 0
+    dates = page.locator("#pd-search-results .pd-item__date").all_inner_texts()
+    assert dates == sorted(dates, reverse=True)
+    page.goto(f"{sample_server.url}/search/?q=model&year=1999")
+    assert _result_count(page) == 0
+
+
+def test_markup_typed_or_linked_stays_text(page, sample_server):
+    hostile = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+    page.goto(f"{sample_server.url}/search/?q={hostile}")
+    _result_count(page)
+    assert page.locator("#pd-search-q").input_value() == hostile
+    page.fill("#pd-header-q", '"><svg onload=alert(3)>')
+    page.press("#pd-header-q", "Enter")
+    _result_count(page)
+    assert page.locator("#pd-search-results img, #pd-search-results svg[onload]").count() == 0
+    # the `page` fixture fails the test if any dialog opened

@@ -1,0 +1,28 @@
+"""The benchmark at CI size (1,000 papers), so it never rots. Its timings are reported,
+not asserted: targets are shown by the full runs recorded in BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+
+import run  # noqa: E402
+
+
+def test_benchmark_runs_at_ci_size(tmp_path):
+    results = run.bench(1000, "synthetic", "retrieval")
+    print(results)
+    assert results["papers"] == 1000
+    assert results["papers_after_extra_day"] == 1030
+    assert results["search_hits"] > 0
+    assert results["page_kb_max"] < 25  # the paper page size target holds at any N
+    for key in ("build_s", "bare_mkdocs_s", "plus_one_day_s", "search_s", "search_kb",
+                "peak_mb"):
+        assert results[key] > 0, key
+
+    out = tmp_path / "BENCHMARKS.md"
+    run.write(results, "python bench/run.py --papers 1000", out)
+    text = out.read_text()
+    assert "`python bench/run.py --papers 1000`" in text and "| 1000 (synthetic) |" in text

@@ -1,0 +1,83 @@
+"""Property tests (Hypothesis): round trips, safe slugs, order-independent merging, and
+parsers that fail only with the project's own error."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import frontmatter
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from generator import render
+from generator.dedupe import merge
+from generator.errors import DigestError
+from generator.ingest import decode, parse_export
+from generator.model import Entry, Paper
+from generator.normalize import clean_text, normalize
+from generator.pipeline import parse_digest
+
+# Text as digests carry it: any printable Unicode, markup and YAML traps included.
+text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=120)
+traps = st.sampled_from(["no", "null", "2025-05-02", "1e3", ": x", "- x", "# x", "|", "*",
+                         "`x`", "{{ 7*7 }}", "{% x %}", "<script>", "&amp;", "\u202e", "'", '"'])
+titles = st.one_of(text, traps, st.builds(lambda a, b: a + b, traps, text))
+
+
+@given(titles)
+def test_any_title_round_trips_through_frontmatter(title):
+    title = clean_text(title)
+    if not title:
+        return
+    post = frontmatter.loads(frontmatter.dumps(frontmatter.Post("body", title=title)))
+    assert post["title"] == title
+
+
+@given(titles)
+def test_rendered_titles_never_carry_markup(title):
+    html = str(render.text_html(normalize(title)))
+    assert "<script" not in html and "<img" not in html
+    assert not re.search(r"<(?!/?(span|a)\b)", html)  # only our own math spans and links
+
+
+@given(st.lists(st.tuples(titles, st.integers(0, 5)), min_size=1, max_size=12))
+@settings(max_examples=60)
+def test_slugs_are_safe_unique_and_independent_of_order(items):
+    entries = [Entry(title=normalize(t) or "x", abstract="a", date=dt.date(2025, 1, 1 + d),
+                     source="s.txt", line=i) for i, (t, d) in enumerate(items)]
+    forward = merge(entries)
+    backward = merge(list(reversed(entries)))
+    slugs = [p.slug for p in forward]
+    assert len(set(slugs)) == len(slugs)
+    for slug in slugs:
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug) and len(slug.encode()) <= 100
+    assert _papers(forward) == _papers(backward)
+
+
+def _papers(papers: list[Paper]) -> set:
+    return {(p.key, p.slug, p.dates) for p in papers}
+
+
+@given(st.binary(max_size=400))
+def test_decode_and_parse_raise_only_digest_errors(data):
+    try:
+        parse_digest(data, "2025-03-14.txt")
+    except DigestError:
+        pass
+
+
+@given(st.text(max_size=400))
+def test_export_parser_raises_only_digest_errors(body):
+    try:
+        parse_export(body, "x.txt", given_date=dt.date(2025, 3, 14))
+    except DigestError:
+        pass
+
+
+@given(st.binary(max_size=200))
+def test_decode_gives_text_without_carriage_returns(data):
+    try:
+        assert "\r" not in decode(data, "x.txt")
+    except DigestError:
+        pass
