@@ -44,6 +44,8 @@ class Paper:
     dates: tuple[dt.date, ...]  # every day it was featured, oldest first
     topics: tuple[str, ...] = ()  # topic slugs, best first
     links: tuple[Link, ...] = ()
+    authors: tuple[str, ...] = ()
+    arxiv_id: str | None = None
     sources: tuple[str, ...] = field(default=(), compare=False)
 
     @property

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-from generator import dedupe, ingest, render, search, store, topics
+from generator import dedupe, feeds, ingest, render, search, store, topics
 from generator.errors import DigestError
 from generator.model import Digest, Entry, Paper, Topic
 from generator.normalize import extract_links, normalize, title_key
@@ -78,7 +78,9 @@ def load_project(root: Path) -> Project:
         digests_dir=root / options.digests_dir,
         templates_dir=root / options.templates_dir,
         topics_file=root / options.topics_file,
-        settings=render.Settings(site_name=config.site_name, per_page=options.per_page,
+        settings=render.Settings(site_name=config.site_name, site_url=config.site_url or None,
+                                 site_description=config.site_description or "",
+                                 per_page=options.per_page,
                                  home_days=options.home_days,
                                  excerpt_chars=options.excerpt_chars),
     )
@@ -144,6 +146,7 @@ def generate(project: Project) -> Report:
     """Digests -> Markdown pages in docs_dir (only changed pages are rewritten)."""
     papers, taxonomy, errors = collect(project)
     pages = render.render_site(papers, taxonomy, project.settings, project.templates_dir)
+    pages |= feeds.render_exports(papers, taxonomy, project.settings, project.templates_dir)
     written, deleted = store.write_pages(project.docs_dir, pages)
     days = {d for p in papers for d in p.dates}
     return Report(errors=errors, papers=len(papers), days=len(days), written=written,

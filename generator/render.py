@@ -31,6 +31,8 @@ class Settings:
     """What rendering needs from the project's configuration."""
 
     site_name: str = "Paper digest"
+    site_url: str | None = None  # absolute URLs in feeds and metadata need it
+    site_description: str = ""
     per_page: int = 50  # entries per page of a topic listing
     home_days: int = 1  # newest days shown on the home page
     excerpt_chars: int = 280
@@ -77,6 +79,29 @@ def excerpt(text: str, limit: int) -> str:
             out.append(cut)
         return "".join(out).rstrip(" ,;:") + "\u2026"
     return "".join(out)
+
+
+_BIBTEX_SPECIAL = str.maketrans({c: "\\" + c for c in "&%$#_{}"} | {
+    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}"})
+
+
+def bibtex(paper: Paper, settings: Settings) -> str:
+    """A BibTeX entry; special characters escaped so any title is a valid field."""
+    def field(text: str) -> str:
+        return text.translate(_BIBTEX_SPECIAL)
+
+    key = paper.arxiv_id or paper.slug
+    fields = [("title", "{" + field(paper.title) + "}")]
+    if paper.authors:
+        fields.append(("author", " and ".join(field(a) for a in paper.authors)))
+    fields.append(("year", str(paper.first_date.year)))
+    if paper.arxiv_id:
+        fields += [("eprint", paper.arxiv_id), ("archivePrefix", "arXiv")]
+        fields.append(("url", f"https://arxiv.org/abs/{paper.arxiv_id}"))
+    elif settings.site_url:
+        fields.append(("url", f"{settings.site_url.rstrip('/')}/papers/{paper.slug}/"))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{key},\n{body}\n}}"
 
 
 def long_date(day: dt.date) -> str:
@@ -161,14 +186,18 @@ class Renderer:
     def paper(self, paper: Paper) -> None:
         meta = {
             "title": paper.title,
+            "description": excerpt(paper.abstract, 200),
             "slug": paper.slug,
             "dates": [d.isoformat() for d in paper.dates],
             "topics": list(paper.topics),
+            # What the theme needs for scholar metadata (citation_*, JSON-LD, Open Graph).
+            "paper": {"date": paper.first_date.isoformat(), "authors": list(paper.authors),
+                      "arxiv_id": paper.arxiv_id, "abstract": paper.abstract},
         }
         if paper.links:
             meta["links"] = [{"label": link.label, "url": link.url} for link in paper.links]
         self._page(f"papers/{paper.slug}.md", meta, "paper.md.j2", paper=paper,
-                   paper_topics=self._topic_list(paper))
+                   paper_topics=self._topic_list(paper), bibtex=bibtex(paper, self.settings))
 
     def date(self, day: dt.date, prev_day: dt.date | None, next_day: dt.date | None) -> None:
         papers = self.by_date[day]

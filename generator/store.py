@@ -17,7 +17,7 @@ import yaml
 
 # What `generate` owns inside docs_dir: these are rewritten, and stale files there deleted.
 GENERATED_DIRS = ("papers", "dates", "topics")
-GENERATED_FILES = ("index.md", "search.md")
+GENERATED_FILES = ("index.md", "search.md", "feed.xml", "feed.json", "papers.json")
 
 
 _UMASK = os.umask(0)

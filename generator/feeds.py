@@ -1,0 +1,109 @@
+"""Machine-readable outputs: Atom and JSON feeds (site-wide and per topic) and papers.json.
+
+They are written into the docs folder next to the Markdown, and MkDocs copies them into
+the site unchanged. Links are absolute when `site_url` is set; without it they are
+relative to the file, and entry ids use a `tag:` URI so they stay valid and stable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from urllib.parse import urlsplit
+
+from generator.model import Paper, Topic
+from generator.render import Settings, template_env
+
+FEED_SIZE = 50  # entries in each feed: the newest papers
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+
+class Links:
+    """Paper and page URLs as feeds need them, absolute when the site's URL is known."""
+
+    def __init__(self, settings: Settings):
+        self.base = settings.site_url.rstrip("/") + "/" if settings.site_url else ""
+        host = urlsplit(self.base).netloc or "paper-digest.invalid"
+        self.tag_base = f"tag:{host},2024:"
+
+    def url(self, path: str, from_dir: str = "") -> str:
+        if self.base:
+            return self.base + path
+        return "../" * from_dir.count("/") + path or "./"
+
+    def entry_id(self, paper: Paper) -> str:
+        return self.url(f"papers/{paper.slug}/") if self.base else f"{self.tag_base}{paper.slug}"
+
+
+def _updated(papers: list[Paper]) -> str:
+    newest = max((p.last_date for p in papers), default=dt.date(2024, 1, 1))
+    return f"{newest.isoformat()}T00:00:00Z"
+
+
+def render_exports(papers: list[Paper], taxonomy: list[Topic], settings: Settings,
+                   project_templates=None) -> dict[str, str]:
+    """{path in docs_dir: text} for feed.xml, feed.json, topics/<slug>/feed.xml, papers.json."""
+    links = Links(settings)
+    env = template_env(project_templates)
+    atom = env.get_template("feed.xml.j2")
+    names = {t.slug: t.name for t in taxonomy}
+    newest = sorted(papers, key=lambda p: (-p.last_date.toordinal(), p.slug))
+    out: dict[str, str] = {}
+
+    def feed(path: str, title: str, items: list[Paper], page: str) -> None:
+        from_dir = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+        out[path] = atom.render(
+            title=title, subtitle=settings.site_description, updated=_updated(items),
+            feed_id=links.url(path) if links.base else links.tag_base + path,
+            self_url=links.url(path, from_dir), page_url=links.url(page, from_dir),
+            entries=[{
+                "paper": p, "id": links.entry_id(p),
+                "url": links.url(f"papers/{p.slug}/", from_dir),
+                "topics": [names[s] for s in p.topics if s in names],
+                "published": f"{p.first_date.isoformat()}T00:00:00Z",
+                "updated": f"{p.last_date.isoformat()}T00:00:00Z",
+            } for p in items[:FEED_SIZE]],
+        )
+
+    feed("feed.xml", settings.site_name, newest, "")
+    for topic in taxonomy:
+        items = [p for p in newest if topic.slug in p.topics]
+        feed(f"topics/{topic.slug}/feed.xml", f"{topic.name} \u2014 {settings.site_name}",
+             items, f"topics/{topic.slug}/")
+
+    out["feed.json"] = _json({
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": settings.site_name,
+        "home_page_url": links.url(""),
+        "feed_url": links.url("feed.json"),
+        "description": settings.site_description,
+        "items": [{
+            "id": links.entry_id(p),
+            "url": links.url(f"papers/{p.slug}/"),
+            "title": p.title,
+            "content_text": p.abstract,
+            "date_published": f"{p.first_date.isoformat()}T00:00:00Z",
+            "date_modified": f"{p.last_date.isoformat()}T00:00:00Z",
+            "tags": [names[s] for s in p.topics if s in names],
+        } for p in newest[:FEED_SIZE]],
+    })
+
+    out["papers.json"] = _json({
+        "papers": [{
+            "slug": p.slug,
+            "title": p.title,
+            "url": links.url(f"papers/{p.slug}/"),
+            "dates": [d.isoformat() for d in p.dates],
+            "topics": list(p.topics),
+            "authors": list(p.authors),
+            "arxiv_id": p.arxiv_id,
+            "abstract": p.abstract,
+            "links": [{"label": link.label, "url": link.url} for link in p.links],
+        } for p in newest],
+        "topics": [{"slug": t.slug, "name": t.name, "description": t.description,
+                    "arxiv": list(t.arxiv)} for t in taxonomy],
+    })
+    return out
