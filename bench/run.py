@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import functools
-import http.server
 import json
 import os
 import platform
@@ -23,13 +21,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from importlib import metadata
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import synth  # noqa: E402
+from serving import Server  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 LISTINGS = REPO.parent / "shared" / "real-data" / "arxiv-listings"
@@ -74,19 +72,12 @@ new MutationObserver((changes, observer) => {
 """
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 def search_timing(site: Path, query: str, runs: int = 5) -> tuple[float, int, int]:
     """(median seconds to first result, bytes fetched, results) for /search/?q=query."""
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(_Quiet, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{httpd.server_address[1]}/search/?q={query}"
+    server = Server(site)
+    url = f"{server.url}/search/?q={query}"
     times, fetched, results = [], 0, 0
     try:
         with sync_playwright() as p:
@@ -110,7 +101,7 @@ def search_timing(site: Path, query: str, runs: int = 5) -> tuple[float, int, in
                 context.close()
             browser.close()
     finally:
-        httpd.shutdown()
+        server.close()
     return sorted(times)[len(times) // 2], fetched, results
 
 
@@ -120,6 +111,7 @@ def bench(papers: int, source: str, query: str) -> dict:
         root = Path(tmp) / "project"
         files = make_project(root, papers, source)
         build_s, build_mb = timed([exe, "build"], root)
+        first_build = len(list((root / "site_src/papers").glob("*.md")))
         bare_s, _ = timed([sys.executable, "-m", "mkdocs", "build", "-q", "-d",
                            str(Path(tmp) / "bare")], root)
         shutil.copy(files[-1], root / "digests" / files[-1].name)
@@ -128,7 +120,7 @@ def bench(papers: int, source: str, query: str) -> dict:
         sizes = [p.stat().st_size for p in (root / "site/papers").glob("*/index.html")]
         search_s, search_bytes, hits = search_timing(root / "site", query)
         return {
-            "papers": papers, "papers_after_extra_day": built, "source": source, "build_s": build_s, "peak_mb": build_mb,
+            "papers": first_build, "papers_after_extra_day": built, "source": source, "build_s": build_s, "peak_mb": build_mb,
             "bare_mkdocs_s": bare_s, "ratio": build_s / bare_s, "plus_one_day_s": day_s,
             "page_kb_mean": sum(sizes) / len(sizes) / 1024, "page_kb_max": max(sizes) / 1024,
             "search_s": search_s, "search_kb": search_bytes / 1024, "search_hits": hits,

@@ -115,14 +115,14 @@ def test_paper_page_has_scholar_metadata_and_bibtex(subpath_site):
     assert data["@type"] == "ScholarlyArticle" and data["headline"] == HOSTILE_TITLE
     assert "@misc{" + HOSTILE_SLUG + "," in html
     assert f"url = {{{SITE_URL}papers/{HOSTILE_SLUG}/}}" in html
-    assert html.count('rel="alternate" type="application/atom+xml"') == 1
+    assert html.count('rel="alternate feed" type="application/atom+xml"') == 1
 
 
 def test_topic_pages_announce_their_feed(subpath_site):
     site, _ = subpath_site
     html = (site / "topics/llm-architecture/index.html").read_text("utf-8")
-    assert 'type="application/atom+xml" title="Model architectures - Sub-path digest" ' \
-           'href="feed.xml"' in html
+    assert '<link rel="alternate feed" type="application/atom+xml" title="Model architectures ' \
+           '- Sub-path digest" href="feed.xml">' in html
 
 
 class _Links(HTMLParser):
