@@ -13,7 +13,7 @@ from pathlib import Path
 
 from generator import __version__, pipeline
 from generator.errors import DigestError
-from generator.ingest import parse_date_option
+from generator.ingest import FORMATS, parse_date_option
 
 
 def _project_arg(parser: argparse.ArgumentParser) -> None:
@@ -39,7 +39,9 @@ def make_parser() -> argparse.ArgumentParser:
                             "reported and skipped; the others are still added.")
     _project_arg(p)
     p.add_argument("--date", metavar="YYYY-MM-DD",
-                   help="the digest date, for exports without a dated file name")
+                   help="the digest date, for files without a dated name")
+    p.add_argument("--format", choices=FORMATS, dest="fmt",
+                   help="the input format (default: detected from the content)")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
     p = commands.add_parser("generate", help="write the Markdown pages from the digests",
@@ -114,7 +116,9 @@ def cmd_add(args) -> int:
         _error(str(e))
         return 2
     project = pipeline.load_project(args.project)
-    results, errors = pipeline.add(project, args.files, given)
+    results, errors = _with_progress(
+        len(args.files), "Adding digests",
+        lambda advance: pipeline.add(project, args.files, given, args.fmt, advance))
     for r in results:
         note = (f"stored as {Path(r.stored_as).relative_to(project.root)}" if r.stored_as
                 else "already stored, nothing changed")
@@ -126,9 +130,26 @@ def cmd_add(args) -> int:
     return 0
 
 
+def _with_progress(total: int, label: str, work):
+    """Run work(advance) with a progress bar on stderr when there is much to do."""
+    if total < 20 or not sys.stderr.isatty():
+        return work(lambda _=None: None)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as progress:
+        task = progress.add_task(label, total=total)
+        return work(lambda _=None: progress.advance(task))
+
+
+def _report_warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
 def cmd_generate(args) -> int:
     project = pipeline.load_project(args.project)
     report = pipeline.generate(project)
+    _report_warnings(report.warnings)
     _report_errors(report.errors)
     print(f"{_plural(report.papers, 'paper')} from {_plural(report.days, 'day')}: "
           f"{_plural(report.written, 'page')} written, {report.deleted} removed, "
@@ -146,6 +167,7 @@ def cmd_build(args) -> int:
         else:
             _error(f"build failed, the previous site is unchanged: {e}")
         return 1
+    _report_warnings(report.warnings)
     _report_errors(report.errors)
     print(f"Built {_plural(report.papers, 'paper')} from {_plural(report.days, 'day')} into "
           f"{project.site_dir.relative_to(project.root)}/")

@@ -1,4 +1,6 @@
-"""Merge digest entries into papers: one paper per title key, every featured date kept.
+"""Merge digest entries into papers: one paper per arXiv id (version stripped) or, for
+entries without one, per title key; every featured date is kept and the richest
+metadata wins field by field.
 
 The merge never depends on the order of its input: every choice below is a sort.
 """
@@ -7,40 +9,95 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import fields, replace
 
-from generator.model import Entry, Link, Paper
+from generator.model import Entry, Link, Metadata, Paper
 from generator.normalize import base_slug, short_hash, title_key
+
+
+def group(entries: Iterable[Entry]) -> tuple[list[list[Entry]], list[str]]:
+    """Entries grouped by paper, and the conflicts found (one id, different titles)."""
+    by_id: dict[str, list[Entry]] = defaultdict(list)
+    by_key: dict[str, list[Entry]] = defaultdict(list)
+    for entry in entries:
+        if entry.meta.arxiv_id:
+            by_id[entry.meta.arxiv_id].append(entry)
+        else:
+            by_key[title_key(entry.title)].append(entry)
+
+    # An entry without an id joins the paper with an id whose title it shares.
+    id_of_key: dict[str, str] = {}
+    for identifier in sorted(by_id):
+        for entry in by_id[identifier]:
+            id_of_key.setdefault(title_key(entry.title), identifier)
+    for key in sorted(by_key):
+        if key in id_of_key:
+            by_id[id_of_key[key]] += by_key.pop(key)
+
+    conflicts = []
+    for identifier, members in sorted(by_id.items()):
+        titles = sorted({title_key(e.title): e for e in members}.values(), key=_order)
+        if len(titles) > 1:
+            shown = "; ".join(f"{e.title!r} in {e.source}" for e in titles)
+            conflicts.append(f"arXiv {identifier} has {len(titles)} different titles: {shown}. "
+                             f"The page uses the first.")
+    return list(by_id.values()) + list(by_key.values()), conflicts
+
+
+def _order(entry: Entry):
+    return (entry.date, entry.source, entry.line)
+
+
+def merge_metadata(metas: list[Metadata]) -> Metadata:
+    """Field by field: the longest list, the largest number, the latest text."""
+    merged = {}
+    for f in fields(Metadata):
+        values = [getattr(m, f.name) for m in metas if getattr(m, f.name) not in (None, (), "")]
+        if not values:
+            continue
+        if isinstance(values[0], tuple):
+            merged[f.name] = max(values, key=len)  # first of the longest: max keeps the first
+        elif isinstance(values[0], int):
+            merged[f.name] = max(values)
+        else:
+            merged[f.name] = values[-1]  # metas come oldest first; newer data is richer
+    return Metadata(**merged)
 
 
 def merge(entries: Iterable[Entry]) -> list[Paper]:
     """Papers sorted newest first (by last featured date), then by slug."""
-    groups: dict[str, list[Entry]] = defaultdict(list)
-    for entry in entries:
-        groups[title_key(entry.title)].append(entry)
+    return merge_with_conflicts(entries)[0]
 
+
+def merge_with_conflicts(entries: Iterable[Entry]) -> tuple[list[Paper], list[str]]:
+    groups, conflicts = group(entries)
     merged = []
-    for key, group in groups.items():
+    for members in groups:
         # The earliest listing names the paper; the longest abstract is the richest.
-        group.sort(key=lambda e: (e.date, e.source, e.line))
-        first = group[0]
-        abstract = max((e.abstract for e in group), key=lambda a: (len(a), a))
+        members.sort(key=_order)
+        first = members[0]
+        abstract = max((e.abstract for e in members), key=lambda a: (len(a), a))
         links: dict[str, Link] = {}
-        for e in group:
+        for e in members:
             for link in e.links:
                 links.setdefault(link.url, link)
         merged.append(Paper(
-            key=key,
+            key=title_key(first.title),
             slug="",
             title=first.title,
             abstract=abstract,
-            dates=tuple(sorted({e.date for e in group})),
+            dates=tuple(sorted({e.date for e in members})),
             links=tuple(links.values()),
-            sources=tuple(sorted({e.source for e in group})),
+            meta=merge_metadata([e.meta for e in members]),
+            sources=tuple(sorted({e.source for e in members})),
         ))
     papers = assign_slugs(merged)
     papers.sort(key=lambda p: (-p.last_date.toordinal(), p.slug))
-    return papers
+    return papers, conflicts
+
+
+def _identity(paper: Paper) -> str:
+    return paper.arxiv_id or paper.key
 
 
 def assign_slugs(papers: list[Paper]) -> list[Paper]:
@@ -48,27 +105,29 @@ def assign_slugs(papers: list[Paper]) -> list[Paper]:
 
     A slug is the title's readable part. Papers whose titles read the same (they differ
     only in punctuation or non-ASCII letters) share that part: the one featured first
-    keeps it and the others add a short hash of their key, so a newly arrived paper
-    never takes the URL of one already published.
+    keeps it and the others add a short hash of their title key, so a newly arrived
+    paper never takes the URL of one already published.
     """
     by_base: dict[str, list[Paper]] = defaultdict(list)
     for paper in papers:
         by_base[base_slug(paper.title)].append(paper)
     out = []
-    for base, group in by_base.items():
-        group.sort(key=lambda p: (p.first_date, p.key))
-        for i, paper in enumerate(group):
+    for base, members in by_base.items():
+        members.sort(key=lambda p: (p.first_date, p.key, _identity(p)))
+        for i, paper in enumerate(members):
             if base and i == 0:
                 slug = base
             else:
                 slug = f"{base or 'paper'}-{short_hash(paper.key)}"
             out.append(replace(paper, slug=slug))
-    # A hashed slug could in theory equal another title's readable slug; lengthen it.
+    # Same titles with different arXiv ids, or a hashed slug equal to another title's
+    # readable one: lengthen with the identity's hash until unique.
+    out.sort(key=lambda p: (p.first_date, p.key, _identity(p)))
     seen: set[str] = set()
-    for paper in sorted(out, key=lambda p: (p.first_date, p.key)):
+    for i, paper in enumerate(out):
         slug = paper.slug
         if slug in seen:
-            slug = f"{paper.slug}-{short_hash(paper.key + '#')}"
-            out[out.index(paper)] = replace(paper, slug=slug)
+            slug = f"{paper.slug}-{short_hash(_identity(paper) + '#')}"
+            out[i] = replace(paper, slug=slug)
         seen.add(slug)
     return out

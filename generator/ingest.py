@@ -1,5 +1,17 @@
 """Read a digest: bytes -> text -> a Digest of raw entries, or a DigestError.
 
+Formats, detected by content (`--format` forces one):
+
+- `export`: the Daily Papers page as a browser copies it (text);
+- `hf-api`: a Daily Papers API response, a JSON list of featured papers (2024-2026
+  schemas: the richer keys sit inside `paper` or at the top level);
+- `arxiv-jsonl`: arXiv listings as JSON lines (id, title, summary, authors, categories);
+- `arxiv-atom`: an Atom feed from the arXiv API;
+- `simple`: a hand-made JSON or YAML list of {title, abstract, authors?, url?, arxiv_id?}
+  (or a mapping with `date` and `papers`).
+
+A file is all or nothing: one bad entry refuses the whole file, with the entry named.
+
 The Daily Papers page export is the text a browser copies from the page: a few header
 lines, a date line without a year ("Mar 11"), then blocks separated by blank lines that
 alternate title, abstract, title, abstract. Titles and abstracts are paired by that
@@ -8,12 +20,16 @@ blank-line structure, never by line length.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 
+import yaml
+
 from generator.errors import DigestError
-from generator.model import Digest, Entry
+from generator.model import Digest, Entry, Link, Metadata
 
 # --- bytes to text ----------------------------------------------------------------------
 
@@ -200,3 +216,278 @@ def _date(source: str, block: _Block, year: int, month: int, day: int) -> dt.dat
     except ValueError:
         raise DigestError(source, f"the date line {block.text!r} is not a real date",
                           line=block.line) from None
+
+
+# --- format detection and dispatch ------------------------------------------------------
+
+FORMATS = ("export", "hf-api", "arxiv-jsonl", "arxiv-atom", "simple")
+
+
+def detect_format(text: str, source: str) -> str:
+    """Which reader a text needs, judged by its content, not its file name."""
+    head = text.lstrip()
+    if not head:
+        raise DigestError(source, "the file is empty")
+    if head.startswith("<"):
+        if re.search(r"<feed[\s>]", head[:2000]):
+            return "arxiv-atom"
+        raise DigestError(source, "an XML or HTML file that is not an Atom feed")
+    if head[0] in "[{":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            if head[0] == "{" and "\n{" in head:
+                return "arxiv-jsonl"
+            raise DigestError(source, f"not valid JSON: {e.msg} (line {e.lineno}, column "
+                              f"{e.colno}); is the file cut off?", line=e.lineno) from None
+        return _json_kind(data, source)
+    if re.match(r"(?:#[^\n]*\n|\s)*(?:- |date:|papers:)", text):
+        return "simple"
+    return "export"
+
+
+def _json_kind(data: object, source: str) -> str:
+    items = data.get("papers") if isinstance(data, dict) else data
+    if not isinstance(items, list) or not items:
+        raise DigestError(source, "a JSON digest must be a non-empty list of papers")
+    first = items[0]
+    if not isinstance(first, dict):
+        raise DigestError(source, f"entry 1 is a {_kind(first)}, not an object: a digest "
+                          "is a list of papers with a title each")
+    if "paper" in first or "summary" in first:
+        return "hf-api"
+    return "simple"
+
+
+def _kind(value: object) -> str:
+    return {str: "string", list: "list", int: "number", float: "number", bool: "boolean",
+            type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def parse(text: str, source: str, *, fmt: str | None = None,
+          given_date: dt.date | None = None, name_date: dt.date | None = None) -> Digest:
+    """Parse a digest of any format into a Digest of raw entries, or raise DigestError."""
+    fmt = fmt or detect_format(text, source)
+    if fmt == "export":
+        return parse_export(text, source, given_date=given_date, name_date=name_date)
+    if given_date and name_date and given_date != name_date:
+        raise DigestError(source, f"--date {given_date} contradicts the date {name_date} in "
+                          "the file name")
+    reader = {"hf-api": _read_hf_api, "arxiv-jsonl": _read_arxiv_jsonl,
+              "arxiv-atom": _read_atom, "simple": _read_simple}[fmt]
+    return reader(text, source, given_date or name_date)
+
+
+def _need_date(source: str, date: dt.date | None) -> dt.date:
+    if date is None:
+        raise DigestError(source, "no date was given: pass --date YYYY-MM-DD or put the date "
+                          "in the file name (e.g. 2025-03-11.json)")
+    return date
+
+
+def _digest(source: str, date: dt.date, entries: list[Entry]) -> Digest:
+    if not entries:
+        raise DigestError(source, "no papers found in the file")
+    return Digest(source=source, date=date, entries=tuple(entries))
+
+
+# --- field helpers ----------------------------------------------------------------------
+
+_ARXIV_ID_RE = re.compile(
+    r"(?:arxiv[:/.\s]*|abs/|pdf/)?(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?",
+    re.I)
+
+
+def arxiv_id(value: object) -> str | None:
+    """The arXiv identifier in a value (bare id, arXiv:..., an abs or pdf URL), version
+    removed; None when there is none."""
+    if not isinstance(value, str):
+        return None
+    m = _ARXIV_ID_RE.search(value.strip())
+    return m.group(1) if m else None
+
+
+def _literal(value: object) -> object:
+    """Some archives store lists and mappings as Python reprs inside strings."""
+    if isinstance(value, str) and value[:1] in "[{" and value[-1:] in "]}":
+        try:
+            return ast.literal_eval(value)
+        except (ValueError, SyntaxError, MemoryError, RecursionError):
+            return value
+    return value
+
+
+def _text(value: object, what: str, source: str, entry: int, required: bool = False) -> str:
+    if value is None or value == "":
+        if required:
+            raise DigestError(source, f"entry {entry} has no {what}")
+        return ""
+    if not isinstance(value, str):
+        raise DigestError(source, f"entry {entry}: {what} is a {_kind(value)}, not text")
+    if required and not value.strip():
+        raise DigestError(source, f"entry {entry} has an empty {what}")
+    return value
+
+
+def _names(value: object) -> tuple[str, ...]:
+    value = _literal(value)
+    if isinstance(value, str):
+        return tuple(n.strip() for n in re.split(r",| and ", value) if n.strip())
+    if not isinstance(value, list):
+        return ()
+    names = []
+    for item in value:
+        name = item.get("name") if isinstance(item, dict) else item
+        if isinstance(name, str) and name.strip():
+            names.append(name.strip())
+    return tuple(names)
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(value) if value not in (None, "", True, False) else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _url(value: object) -> str | None:
+    return value.strip() if isinstance(value, str) and re.match(r"https?://\S+$",
+                                                                value.strip()) else None
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    value = _literal(value)
+    if isinstance(value, list):
+        return tuple(v.strip() for v in value if isinstance(v, str) and v.strip())
+    return ()
+
+
+# --- readers ----------------------------------------------------------------------------
+
+
+def _read_hf_api(text: str, source: str, date: dt.date | None) -> Digest:
+    data = json.loads(text)
+    items = data.get("papers") if isinstance(data, dict) else data
+    date = _need_date(source, date)
+    entries = []
+    for i, item in enumerate(items, 1):
+        if not isinstance(item, dict):
+            raise DigestError(source, f"entry {i} is a {_kind(item)}, not an object: a Daily "
+                              "Papers API response is a list of papers")
+        inner = _literal(item.get("paper"))
+        inner = inner if isinstance(inner, dict) else {}
+
+        def get(key: str, inner=inner, item=item) -> object:
+            # Newer schemas put some keys at the top level, older tools inside `paper`.
+            value = inner.get(key)
+            return item.get(key) if value in (None, "", [], {}) else value
+
+        organization = _literal(get("organization"))
+        if isinstance(organization, dict):
+            organization = organization.get("fullname") or organization.get("name")
+        entries.append(Entry(
+            title=_text(get("title"), "title", source, i, required=True),
+            abstract=_text(get("summary"), "summary", source, i),
+            date=date, source=source, line=i,
+            meta=Metadata(
+                authors=_names(get("authors")),
+                arxiv_id=arxiv_id(get("id")),
+                upvotes=_int(get("upvotes")),
+                github_repo=_url(get("githubRepo")),
+                github_stars=_int(get("githubStars")),
+                project_page=_url(get("projectPage")),
+                ai_summary=_text(get("ai_summary"), "ai_summary", source, i) or None,
+                ai_keywords=_strings(get("ai_keywords")),
+                organization=organization if isinstance(organization, str) else None,
+            ),
+        ))
+    return _digest(source, date, entries)
+
+
+def _read_arxiv_jsonl(text: str, source: str, date: dt.date | None) -> Digest:
+    date = _need_date(source, date)
+    entries, seen = [], set()
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise DigestError(source, f"not valid JSON: {e.msg}", line=number) from None
+        if not isinstance(item, dict):
+            raise DigestError(source, f"a {_kind(item)}, not an object", line=number)
+        identifier = arxiv_id(item.get("id"))
+        if identifier in seen:
+            continue  # listings repeat cross-listed papers verbatim
+        if identifier:
+            seen.add(identifier)
+        entries.append(Entry(
+            title=_text(item.get("title"), "title", source, number, required=True),
+            abstract=_text(item.get("summary") or item.get("abstract"), "summary", source,
+                           number),
+            date=date, source=source, line=number,
+            meta=Metadata(authors=_names(item.get("authors")), arxiv_id=identifier,
+                          categories=_strings(item.get("categories"))),
+        ))
+    return _digest(source, date, entries)
+
+
+def _read_atom(text: str, source: str, date: dt.date | None) -> Digest:
+    import feedparser
+
+    feed = feedparser.parse(text)
+    if feed.bozo and not feed.entries:
+        raise DigestError(source, f"not a readable Atom feed: {feed.bozo_exception}")
+    date = _need_date(source, date)
+    entries = []
+    for i, item in enumerate(feed.entries, 1):
+        categories = [t.get("term") for t in item.get("tags", []) if t.get("term")]
+        primary = (item.get("arxiv_primary_category") or {}).get("term")
+        if primary in categories:
+            categories.remove(primary)
+        if primary:
+            categories.insert(0, primary)
+        entries.append(Entry(
+            title=_text(item.get("title"), "title", source, i, required=True),
+            abstract=_text(item.get("summary"), "summary", source, i),
+            date=date, source=source, line=i,
+            meta=Metadata(authors=_names([a.get("name") for a in item.get("authors", [])]),
+                          arxiv_id=arxiv_id(item.get("id") or item.get("link")),
+                          categories=tuple(categories)),
+        ))
+    return _digest(source, date, entries)
+
+
+def _read_simple(text: str, source: str, date: dt.date | None) -> Digest:
+    try:
+        data = yaml.safe_load(text)  # JSON is YAML too
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        raise DigestError(source, f"not valid YAML or JSON: {getattr(e, 'problem', e)}",
+                          line=mark.line + 1 if mark else None) from None
+    if isinstance(data, dict):
+        if date is None and data.get("date"):
+            try:
+                date = dt.date.fromisoformat(str(data["date"]))
+            except ValueError:
+                raise DigestError(source, f"date {data['date']!r} is not YYYY-MM-DD") from None
+        data = data.get("papers")
+    if not isinstance(data, list):
+        raise DigestError(source, "a simple digest is a list of papers, each with a title "
+                          "and an abstract")
+    date = _need_date(source, date)
+    entries = []
+    for i, item in enumerate(data, 1):
+        if not isinstance(item, dict):
+            raise DigestError(source, f"entry {i} is a {_kind(item)}, not a mapping with a "
+                              "title and an abstract")
+        url = _url(item.get("url"))
+        entries.append(Entry(
+            title=_text(item.get("title"), "title", source, i, required=True),
+            abstract=_text(item.get("abstract"), "abstract", source, i),
+            date=date, source=source, line=i,
+            links=(Link("Paper", url),) if url else (),
+            meta=Metadata(authors=_names(item.get("authors")),
+                          arxiv_id=arxiv_id(item.get("arxiv_id"))),
+        ))
+    return _digest(source, date, entries)

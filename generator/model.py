@@ -13,6 +13,22 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Metadata:
+    """What a source may know about a paper beyond title and abstract."""
+
+    authors: tuple[str, ...] = ()
+    arxiv_id: str | None = None  # without version suffix
+    categories: tuple[str, ...] = ()  # arXiv categories, primary first
+    upvotes: int | None = None
+    github_repo: str | None = None
+    github_stars: int | None = None
+    project_page: str | None = None
+    ai_summary: str | None = None  # machine-written; always labelled as such
+    ai_keywords: tuple[str, ...] = ()
+    organization: str | None = None
+
+
+@dataclass(frozen=True)
 class Entry:
     """One paper as one digest lists it, already normalized for reading."""
 
@@ -20,8 +36,9 @@ class Entry:
     abstract: str
     date: dt.date
     source: str  # the digest file's name
-    line: int  # where the title stands in that file
+    line: int  # where the title stands in that file (or the entry's number)
     links: tuple[Link, ...] = ()
+    meta: Metadata = Metadata()
 
 
 @dataclass(frozen=True)
@@ -44,9 +61,18 @@ class Paper:
     dates: tuple[dt.date, ...]  # every day it was featured, oldest first
     topics: tuple[str, ...] = ()  # topic slugs, best first
     links: tuple[Link, ...] = ()
-    authors: tuple[str, ...] = ()
-    arxiv_id: str | None = None
+    meta: Metadata = Metadata()
     sources: tuple[str, ...] = field(default=(), compare=False)
+    hidden: bool = False  # a reader note can hide a paper
+    note: str = ""  # the reader note's Markdown
+
+    @property
+    def authors(self) -> tuple[str, ...]:
+        return self.meta.authors
+
+    @property
+    def arxiv_id(self) -> str | None:
+        return self.meta.arxiv_id
 
     @property
     def first_date(self) -> dt.date:

@@ -18,7 +18,7 @@ from pathlib import Path
 from generator import dedupe, feeds, ingest, render, search, store, topics
 from generator.errors import DigestError
 from generator.model import Digest, Entry, Paper, Topic
-from generator.normalize import extract_links, normalize, title_key
+from generator.normalize import clean_text, extract_links, normalize, title_key
 
 log = logging.getLogger("paper_digest")
 
@@ -38,12 +38,14 @@ class Project:
     digests_dir: Path
     templates_dir: Path
     topics_file: Path
+    notes_dir: Path
     settings: render.Settings
 
 
 @dataclass
 class Report:
     errors: list[DigestError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     papers: int = 0
     days: int = 0
     written: int = 0
@@ -78,6 +80,7 @@ def load_project(root: Path) -> Project:
         digests_dir=root / options.digests_dir,
         templates_dir=root / options.templates_dir,
         topics_file=root / options.topics_file,
+        notes_dir=root / options.notes_dir,
         settings=render.Settings(site_name=config.site_name, site_url=config.site_url or None,
                                  site_description=config.site_description or "",
                                  per_page=options.per_page,
@@ -89,22 +92,32 @@ def load_project(root: Path) -> Project:
 # --- reading ----------------------------------------------------------------------------
 
 
-def parse_digest(data: bytes, source: str, given_date: dt.date | None = None) -> Digest:
+def parse_digest(data: bytes, source: str, given_date: dt.date | None = None,
+                 fmt: str | None = None) -> Digest:
     """Bytes of one digest file -> a Digest of normalized entries, or DigestError.
 
     `source` is the path as the user gave it (errors name it); the date may come from
-    the file's name."""
+    the file's name; the format from the content unless `fmt` forces one."""
     text = ingest.decode(data, source)
-    digest = ingest.parse_export(text, source, given_date=given_date,
-                                 name_date=ingest.date_from_name(Path(source).name, source))
+    digest = ingest.parse(text, source, fmt=fmt, given_date=given_date,
+                          name_date=ingest.date_from_name(Path(source).name, source))
     return replace(digest, entries=tuple(normalize_entry(e) for e in digest.entries))
 
 
 def normalize_entry(entry: Entry) -> Entry:
     title, abstract = normalize(entry.title), normalize(entry.abstract)
     if not title:
-        raise DigestError(entry.source, "an entry has an empty title", line=entry.line)
-    return replace(entry, title=title, abstract=abstract, links=extract_links(abstract))
+        raise DigestError(entry.source, f"entry {entry.line} has an empty title")
+    meta = entry.meta
+    meta = replace(
+        meta,
+        authors=tuple(a for a in (clean_text(n) for n in meta.authors) if a),
+        ai_summary=normalize(meta.ai_summary) if meta.ai_summary else None,
+        ai_keywords=tuple(k for k in (clean_text(w) for w in meta.ai_keywords) if k),
+        organization=clean_text(meta.organization) if meta.organization else None,
+    )
+    return replace(entry, title=title, abstract=abstract, meta=meta,
+                   links=entry.links + extract_links(abstract))
 
 
 def read_digests(project: Project) -> tuple[list[Digest], list[DigestError]]:
@@ -132,11 +145,53 @@ def load_taxonomy(project: Project) -> list[Topic]:
     return topics.merge_taxonomies(default, own, replace_default)
 
 
-def collect(project: Project) -> tuple[list[Paper], list[Topic], list[DigestError]]:
+def read_notes(project: Project, papers: list[Paper], taxonomy: list[Topic]
+               ) -> tuple[list[Paper], list[DigestError]]:
+    """Apply reader notes (notes/<slug>.md): their Markdown joins the paper page; their
+    frontmatter may pin `topics` or set `hidden: true`. A bad note is an error naming it
+    and is left out; the papers are kept."""
+    import frontmatter
+
+    by_slug = {p.slug: i for i, p in enumerate(papers)}
+    known_topics = {t.slug for t in taxonomy}
+    errors = []
+    papers = list(papers)
+    for path in store.list_notes(project.notes_dir):
+        try:
+            post = frontmatter.loads(store.read_bytes(path).decode("utf-8"))
+        except Exception as e:  # YAML and decoding errors come in many types
+            errors.append(DigestError(str(path), f"cannot read the note: {e}"))
+            continue
+        slug = path.stem
+        if slug not in by_slug:
+            errors.append(DigestError(str(path), f"no paper has the slug {slug!r}; a note is "
+                                      "named after its paper's URL (papers/<slug>/)"))
+            continue
+        paper = papers[by_slug[slug]]
+        pinned = post.get("topics")
+        if pinned is not None:
+            if isinstance(pinned, str):
+                pinned = [pinned]
+            unknown = [t for t in pinned if t not in known_topics]
+            if not isinstance(pinned, list) or unknown:
+                errors.append(DigestError(str(path), "unknown topic " + ", ".join(
+                    repr(t) for t in unknown or [pinned]) + " in `topics`"))
+                continue
+            paper = replace(paper, topics=tuple(pinned))
+        papers[by_slug[slug]] = replace(paper, note=post.content.strip(),
+                                        hidden=post.get("hidden") is True)
+    return papers, errors
+
+
+def collect(project: Project) -> tuple[list[Paper], list[Topic], Report]:
+    """Everything the pages are made of: papers with topics and notes, the taxonomy, and
+    what went wrong on the way."""
     digests, errors = read_digests(project)
-    papers = dedupe.merge(e for d in digests for e in d.entries)
+    papers, conflicts = dedupe.merge_with_conflicts(e for d in digests for e in d.entries)
     taxonomy = load_taxonomy(project)
-    return topics.classify(papers, taxonomy), taxonomy, errors
+    papers = topics.classify(papers, taxonomy)
+    papers, note_errors = read_notes(project, papers, taxonomy)
+    return papers, taxonomy, Report(errors=errors + note_errors, warnings=conflicts)
 
 
 # --- the commands -----------------------------------------------------------------------
@@ -144,13 +199,14 @@ def collect(project: Project) -> tuple[list[Paper], list[Topic], list[DigestErro
 
 def generate(project: Project) -> Report:
     """Digests -> Markdown pages in docs_dir (only changed pages are rewritten)."""
-    papers, taxonomy, errors = collect(project)
-    pages = render.render_site(papers, taxonomy, project.settings, project.templates_dir)
-    pages |= feeds.render_exports(papers, taxonomy, project.settings, project.templates_dir)
-    written, deleted = store.write_pages(project.docs_dir, pages)
-    days = {d for p in papers for d in p.dates}
-    return Report(errors=errors, papers=len(papers), days=len(days), written=written,
-                  deleted=deleted, newest=max(days, default=None))
+    papers, taxonomy, report = collect(project)
+    shown = [p for p in papers if not p.hidden]
+    pages = render.render_site(shown, taxonomy, project.settings, project.templates_dir)
+    pages |= feeds.render_exports(shown, taxonomy, project.settings, project.templates_dir)
+    report.written, report.deleted = store.write_pages(project.docs_dir, pages)
+    days = {d for p in shown for d in p.dates}
+    report.papers, report.days, report.newest = len(shown), len(days), max(days, default=None)
+    return report
 
 
 def build(project: Project) -> Report:
@@ -217,19 +273,36 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def add(project: Project, files: list[Path], given_date: dt.date | None = None
-        ) -> tuple[list[Added], list[DigestError]]:
+# Stored digests keep an extension that says what they are.
+EXTENSIONS = {"export": ".txt", "hf-api": ".json", "arxiv-jsonl": ".jsonl",
+              "arxiv-atom": ".xml", "simple": ".yml"}
+
+
+def _identities(entries) -> set[str]:
+    """What makes a paper known: its arXiv id and its title key."""
+    known = set()
+    for e in entries:
+        known.add("t:" + title_key(e.title))
+        if e.meta.arxiv_id:
+            known.add("a:" + e.meta.arxiv_id)
+    return known
+
+
+def add(project: Project, files: list[Path], given_date: dt.date | None = None,
+        fmt: str | None = None, on_file=None) -> tuple[list[Added], list[DigestError]]:
     """Validate each file and store the good ones in digests/ under a dated name.
 
-    Idempotent: a digest whose text is already stored is not stored again."""
-    stored, _ = read_digests(project)
-    known = {title_key(e.title) for d in stored for e in d.entries}
+    All or nothing per file; idempotent: a digest whose text is already stored is not
+    stored again. `on_file(path)` is called after each file (for progress)."""
+    known: set[str] = set()
     stored_hashes = set()
     for path in store.list_digests(project.digests_dir):
         try:
-            stored_hashes.add(content_hash(ingest.decode(store.read_bytes(path), path.name)))
+            data = store.read_bytes(path)
+            stored_hashes.add(content_hash(ingest.decode(data, path.name)))
+            known |= _identities(parse_digest(data, path.name).entries)
         except DigestError:
-            pass
+            pass  # `build` reports stored files that do not parse
 
     results, errors = [], []
     for path in files:
@@ -238,21 +311,27 @@ def add(project: Project, files: list[Path], given_date: dt.date | None = None
                 data = store.read_bytes(path)
             except OSError as e:
                 raise DigestError(str(path), f"cannot read the file: {e.strerror}") from None
-            digest = parse_digest(data, str(path), given_date)
             text = ingest.decode(data, str(path))
+            kind = fmt or ingest.detect_format(text, str(path))
+            digest = parse_digest(data, str(path), given_date, kind)
         except DigestError as e:
             errors.append(e)
+            if on_file:
+                on_file(path)
             continue
-        keys = {title_key(e.title) for e in digest.entries}
-        new = len(keys - known)
-        known |= keys
+        papers = {title_key(e.title): e for e in digest.entries}
+        new = sum(1 for e in papers.values() if not _identities([e]) & known)
+        known |= _identities(digest.entries)
         digest_hash = content_hash(text)
         stored_as = None
         if digest_hash not in stored_hashes:
-            target_name = f"{digest.date.isoformat()}-{digest_hash[:8]}.txt"
-            stored_as = str(store.store_digest(project.digests_dir, target_name, text))
+            name = f"{digest.date.isoformat()}-{digest_hash[:8]}{EXTENSIONS[kind]}"
+            stored_as = str(store.store_digest(project.digests_dir, name, text))
             stored_hashes.add(digest_hash)
-        results.append(Added(source=str(path), papers=len(keys), new=new, stored_as=stored_as))
+        results.append(Added(source=str(path), papers=len(papers), new=new,
+                             stored_as=stored_as))
+        if on_file:
+            on_file(path)
     return results, errors
 
 

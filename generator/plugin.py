@@ -23,7 +23,8 @@ ASSET_PREFIX = "assets/paper-digest"
 EXTRA_CSS = ["paper-digest.css"]
 EXTRA_JS = ["paper-digest.js"]
 DEFAULT_NAV = [{"Home": "index.md"}, {"Dates": "dates/index.md"},
-               {"Topics": "topics/index.md"}, {"Search": "search.md"}, {"About": "about.md"}]
+               {"Topics": "topics/index.md"}, {"Authors": "authors/index.md"},
+               {"Search": "search.md"}, {"About": "about.md"}]
 
 
 class PaperDigestConfig(Config):
@@ -33,6 +34,8 @@ class PaperDigestConfig(Config):
     """Folder of the project's own page templates; they override the packaged ones."""
     topics_file = opt.Type(str, default="topics.yml")
     """The project's taxonomy file; it extends (or with `replace: true` replaces) the default."""
+    notes_dir = opt.Type(str, default="notes")
+    """Folder of reader notes, one `<paper slug>.md` per paper."""
     per_page = opt.Type(int, default=50)
     """Papers per page of a topic listing."""
     home_days = opt.Type(int, default=1)
@@ -91,7 +94,7 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
     def on_serve(self, server, *, config, builder):
         root = self._project_root(config)
         for name in (self.config.digests_dir, self.config.templates_dir,
-                     self.config.topics_file):
+                     self.config.topics_file, self.config.notes_dir):
             if (root / name).exists():
                 server.watch(str(root / name))
         return server

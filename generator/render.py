@@ -23,7 +23,7 @@ import jinja2
 from markupsafe import Markup
 
 from generator.model import Paper, Topic
-from generator.normalize import find_urls, split_math
+from generator.normalize import base_slug, find_urls, short_hash, split_math
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,8 @@ class Settings:
     site_name: str = "Paper digest"
     site_url: str | None = None  # absolute URLs in feeds and metadata need it
     site_description: str = ""
-    per_page: int = 50  # entries per page of a topic listing
+    per_page: int = 50  # entries per page of a topic or author listing
+    author_min_papers: int = 3  # authors with this many papers get a page
     home_days: int = 1  # newest days shown on the home page
     excerpt_chars: int = 280
 
@@ -137,6 +138,10 @@ def template_env(project_templates: Path | None) -> jinja2.Environment:
     return env
 
 
+class TemplateFailure(Exception):
+    """A page template failed; the message names the template."""
+
+
 class Renderer:
     def __init__(self, papers: list[Paper], taxonomy: list[Topic], settings: Settings,
                  project_templates: Path | None = None):
@@ -155,6 +160,12 @@ class Renderer:
         for listing in self.by_date.values():
             listing.sort(key=lambda p: p.slug)
         self.days = sorted(self.by_date)  # oldest first
+        self.author_pages = author_slugs(papers, settings.author_min_papers)
+        self.by_author: dict[str, list[Paper]] = defaultdict(list)
+        for paper in papers:
+            for name in paper.authors:
+                if name in self.author_pages:
+                    self.by_author[name].append(paper)
         self.pages: dict[str, str] = {}
 
     def render_all(self) -> dict[str, str]:
@@ -170,34 +181,44 @@ class Renderer:
         self.topics_index()
         for topic in self.taxonomy:
             self.topic(topic)
+        self.authors_index()
+        for name in self.author_pages:
+            self.author(name)
         return self.pages
 
     # Each page: its path in docs_dir, its frontmatter, its template and variables.
     def _page(self, path: str, meta: dict, template: str, **variables) -> None:
         if path in self.pages:
             raise ValueError(f"two pages would be written to {path}")
-        body = self.env.get_template(template).render(
-            root=_root(path), settings=self.settings, topics=self.topics, **variables)
+        try:
+            body = self.env.get_template(template).render(
+                root=_root(path), settings=self.settings, topics=self.topics, **variables)
+        except jinja2.TemplateError as e:
+            where = f"{e.filename}:{e.lineno}" if getattr(e, "lineno", None) else template
+            raise TemplateFailure(f"template {where}: {e.message or e}") from None
         self.pages[path] = frontmatter.dumps(frontmatter.Post(body, **meta)) + "\n"
 
     def _topic_list(self, paper: Paper) -> list[Topic]:
         return [self.topics[s] for s in paper.topics if s in self.topics]
 
     def paper(self, paper: Paper) -> None:
+        links = paper_links(paper)
         meta = {
             "title": paper.title,
             "description": excerpt(paper.abstract, 200),
             "slug": paper.slug,
             "dates": [d.isoformat() for d in paper.dates],
             "topics": list(paper.topics),
-            # What the theme needs for scholar metadata (citation_*, JSON-LD, Open Graph).
-            "paper": {"date": paper.first_date.isoformat(), "authors": list(paper.authors),
-                      "arxiv_id": paper.arxiv_id, "abstract": paper.abstract},
         }
-        if paper.links:
-            meta["links"] = [{"label": link.label, "url": link.url} for link in paper.links]
+        if paper.authors:
+            meta["authors"] = list(paper.authors)
+        if paper.arxiv_id:
+            meta["arxiv_id"] = paper.arxiv_id
+        if links:
+            meta["links"] = [{"label": link["label"], "url": link["url"]} for link in links]
         self._page(f"papers/{paper.slug}.md", meta, "paper.md.j2", paper=paper,
-                   paper_topics=self._topic_list(paper), bibtex=bibtex(paper, self.settings))
+                   paper_topics=self._topic_list(paper), bibtex=bibtex(paper, self.settings),
+                   links=links, author_pages=self.author_pages)
 
     def date(self, day: dt.date, prev_day: dt.date | None, next_day: dt.date | None) -> None:
         papers = self.by_date[day]
@@ -228,23 +249,42 @@ class Renderer:
         self._page("topics/index.md", {"title": "Topics"}, "topics.md.j2",
                    taxonomy=self.taxonomy, counts=counts)
 
+    def _paginated(self, base: str, items: list, per_page: int, meta: dict, template: str,
+                   **variables) -> None:
+        """base.md, then base/page/2.md, ...: no listing page grows with the data."""
+        page_count = max(1, -(-len(items) // per_page))
+        folder = base.removesuffix("/index")
+        for number in range(1, page_count + 1):
+            path = f"{base}.md" if number == 1 else f"{folder}/page/{number}.md"
+            page_meta = dict(meta)
+            if number > 1:
+                page_meta["title"] = f"{meta['title']} (page {number})"
+            self._page(path, page_meta, template, number=number, page_count=page_count,
+                       items=items[(number - 1) * per_page: number * per_page], **variables)
+
     def topic(self, topic: Topic) -> None:
-        papers = sorted(self.by_topic.get(topic.slug, ()),
-                        key=lambda p: (-p.last_date.toordinal(), p.slug))
-        per_page = self.settings.per_page
-        page_count = max(1, -(-len(papers) // per_page))
+        papers = _newest_first(self.by_topic.get(topic.slug, ()))
         co = Counter(s for p in papers for s in p.topics if s != topic.slug)
         related = [self.topics[s] for s, _ in sorted(co.items(), key=lambda c: (-c[1], c[0]))
                    if s in self.topics][:5]
-        for number in range(1, page_count + 1):
-            path = (f"topics/{topic.slug}.md" if number == 1
-                    else f"topics/{topic.slug}/page/{number}.md")
-            meta = {"title": topic.name if number == 1 else f"{topic.name} (page {number})",
-                    "topic": topic.slug}
-            self._page(path, meta, "topic.md.j2", topic=topic, count=len(papers),
-                       papers=papers[(number - 1) * per_page: number * per_page],
-                       number=number, page_count=page_count, related=related,
-                       topics_of=self._topic_list)
+        self._paginated(f"topics/{topic.slug}", papers, self.settings.per_page,
+                        {"title": topic.name, "topic": topic.slug}, "topic.md.j2",
+                        topic=topic, count=len(papers), related=related,
+                        topics_of=self._topic_list)
+
+    def author(self, name: str) -> None:
+        papers = _newest_first(self.by_author[name])
+        slug = self.author_pages[name]
+        self._paginated(f"authors/{slug}", papers, self.settings.per_page,
+                        {"title": name, "author": name}, "author.md.j2", name=name,
+                        slug=slug, count=len(papers), topics_of=self._topic_list)
+
+    def authors_index(self) -> None:
+        authors = sorted(((name, slug, len(self.by_author[name]))
+                          for name, slug in self.author_pages.items()),
+                         key=lambda a: (-a[2], a[0].casefold(), a[1]))
+        self._paginated("authors/index", authors, 200, {"title": "Authors"}, "authors.md.j2",
+                        minimum=self.settings.author_min_papers)
 
     def home(self) -> None:
         newest = list(reversed(self.days))[: self.settings.home_days]
@@ -255,8 +295,52 @@ class Renderer:
                    taxonomy=self.taxonomy, counts=counts, topics_of=self._topic_list)
 
     def search(self) -> None:
+        years = sorted({p.first_date.year for p in self.papers}, reverse=True)
         self._page("search.md", {"title": "Search", "hide": ["toc"]}, "search.md.j2",
-                   taxonomy=self.taxonomy)
+                   taxonomy=self.taxonomy, years=years)
+
+
+def _newest_first(papers) -> list[Paper]:
+    return sorted(papers, key=lambda p: (-p.last_date.toordinal(), p.slug))
+
+
+def author_slugs(papers: list[Paper], minimum: int) -> dict[str, str]:
+    """{author name: page slug} for authors with at least `minimum` papers; slugs are
+    unique, the name's readable part plus a short hash where two names read the same."""
+    counts = Counter(name for p in papers for name in set(p.authors))
+    names = sorted(name for name, n in counts.items() if n >= minimum)
+    slugs: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        slug = base_slug(name) or "author"
+        if slug in taken:
+            slug = f"{slug}-{short_hash(name)}"
+        taken.add(slug)
+        slugs[name] = slug
+    return slugs
+
+
+def paper_links(paper: Paper) -> list[dict]:
+    """The paper's links, best known first, each URL once."""
+    meta = paper.meta
+    found = []
+    if meta.arxiv_id:
+        found += [("arXiv", f"https://arxiv.org/abs/{meta.arxiv_id}", ""),
+                  ("PDF", f"https://arxiv.org/pdf/{meta.arxiv_id}", "")]
+    if meta.github_repo:
+        stars = meta.github_stars
+        found.append(("Code", meta.github_repo,
+                      f"{stars} star{'' if stars == 1 else 's'}" if stars is not None else ""))
+    if meta.project_page:
+        found.append(("Project page", meta.project_page, ""))
+    found += [(link.label, link.url, "") for link in paper.links]
+    seen: set[str] = set()
+    out = []
+    for label, url, note in found:
+        if url.rstrip("/") not in seen:
+            seen.add(url.rstrip("/"))
+            out.append({"label": label, "url": url, "note": note})
+    return out
 
 
 def render_site(papers: list[Paper], taxonomy: list[Topic], settings: Settings,

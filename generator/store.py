@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 # What `generate` owns inside docs_dir: these are rewritten, and stale files there deleted.
-GENERATED_DIRS = ("papers", "dates", "topics")
+GENERATED_DIRS = ("papers", "dates", "topics", "authors")
 GENERATED_FILES = ("index.md", "search.md", "feed.xml", "feed.json", "papers.json")
 
 
@@ -62,6 +62,12 @@ def list_digests(digests_dir: Path) -> list[Path]:
     return sorted(p for p in digests_dir.iterdir()
                   if p.is_file() and p.suffix.lower() in DIGEST_SUFFIXES
                   and not p.name.startswith("."))
+
+
+def list_notes(notes_dir: Path) -> list[Path]:
+    if not notes_dir.is_dir():
+        return []
+    return sorted(p for p in notes_dir.glob("*.md") if p.is_file())
 
 
 def read_bytes(path: Path) -> bytes:

@@ -44,7 +44,8 @@ def test_hostile_paper_page(page, hostile_server):
     abstract = page.locator(".pd-paper__abstract").inner_text()
     assert "We study <EOS> tokens and <projektor> with a*b*c and {% raw %} & M\u00e9lange" in abstract
     assert page.locator(".pd-paper__abstract .katex").count() == 1  # $5.18\times$ rendered
-    assert page.locator("script:not([src])").evaluate_all(
+    # Inline scripts hold no page data, except JSON-LD, which is data and never runs.
+    assert page.locator('script:not([src]):not([type="application/ld+json"])').evaluate_all(
         "els => els.filter(e => e.textContent.includes('alert(1)')).length") == 0
     # the conftest `page` fixture fails the test if any dialog opened
 

@@ -1,12 +1,12 @@
 // The search page: Pagefind's JavaScript API with the state kept in the URL
-// (/search/?q=...&topic=...&year=...&sort=date), so a search can be shared, reloaded,
+// (/search/?q=...&topic=...&year=...&author=...&sort=date), so a search can be shared, reloaded,
 // and Back works. Everything from the index is inserted as text, never as HTML.
 const PAGE_SIZE = 20;
 const root = document.getElementById("pd-search");
 const form = root.querySelector("form");
 const status = document.getElementById("pd-search-status");
 const list = document.getElementById("pd-search-results");
-const fields = ["q", "topic", "year", "sort"];
+const fields = ["q", "topic", "year", "author", "sort"];
 const bundleUrl = new URL(root.dataset.bundle, document.baseURI);
 const siteRoot = new URL("../", bundleUrl);
 
@@ -22,23 +22,6 @@ async function loadPagefind() {
     await pagefind.options({ baseUrl: siteRoot.pathname, excerptLength: 30 });
   }
   return pagefind;
-}
-
-// The year choices come from the index; they load after the first results.
-async function loadYears() {
-  const pf = await loadPagefind();
-  const filters = await pf.filters();
-  const years = Object.keys((filters && filters.year) || {}).sort().reverse();
-  const yearSelect = form.elements.year;
-  const chosen = yearSelect.value;
-  for (const year of years) {
-    if ([...yearSelect.options].some((o) => o.value === year)) continue;
-    const option = document.createElement("option");
-    option.value = year;
-    option.textContent = year;
-    yearSelect.appendChild(option);
-  }
-  yearSelect.value = chosen;
 }
 
 function readState() {
@@ -140,7 +123,8 @@ async function run(state) {
   const filters = {};
   if (state.topic) filters.topic = state.topic;
   if (state.year) filters.year = state.year;
-  if (!state.q && !state.topic && !state.year) {
+  if (state.author) filters.author = state.author;
+  if (!state.q && !state.topic && !state.year && !state.author) {
     status.textContent = "Type a title, an author, a method or a topic.";
     return;
   }
@@ -179,8 +163,7 @@ window.addEventListener("popstate", () => {
 
 const initial = readState();
 fillForm(initial);
-run(initial)
-  .catch(() => { status.textContent = "The search index could not be loaded."; })
-  .then(loadYears)
-  .catch(() => {});
+run(initial).catch(() => {
+  status.textContent = "The search index could not be loaded.";
+});
 if (!initial.q) form.elements.q.focus();
