@@ -55,7 +55,9 @@ def make_project(root: Path, papers: int, source: str) -> list[Path]:
     if source == "real":
         files = synth.real(inbox, LISTINGS, papers)
     else:
-        files = synth.synthetic(inbox, papers + 30)  # the last 30: the extra day
+        files = synth.synthetic(inbox, papers)
+        extra_day = dt.date.fromisoformat(files[-1].stem) + dt.timedelta(days=1)
+        files += synth.synthetic(inbox, 30, seed=1, start=extra_day)
     # All days but the last go in now; the last is the "one more day" rebuild.
     for path in files[:-1]:
         shutil.copy(path, root / "digests" / path.name)
@@ -105,6 +107,16 @@ def search_timing(site: Path, query: str, runs: int = 5) -> tuple[float, int, in
     return sorted(times)[len(times) // 2], fetched, results
 
 
+def related_timing(root: Path) -> float:
+    """Seconds to find the related papers of every paper (TF-IDF cosine), in-process."""
+    from generator import pipeline, related
+
+    papers, _, _ = pipeline.collect(pipeline.load_project(root))
+    start = time.perf_counter()
+    related.add_related(papers)
+    return time.perf_counter() - start
+
+
 def bench(papers: int, source: str, query: str) -> dict:
     exe = shutil.which("paper-digest")
     with tempfile.TemporaryDirectory(prefix="pd-bench-") as tmp:
@@ -119,11 +131,13 @@ def bench(papers: int, source: str, query: str) -> dict:
         built = len(list((root / "site_src/papers").glob("*.md")))
         sizes = [p.stat().st_size for p in (root / "site/papers").glob("*/index.html")]
         search_s, search_bytes, hits = search_timing(root / "site", query)
+        related_s = related_timing(root)
         return {
             "papers": first_build, "papers_after_extra_day": built, "source": source, "build_s": build_s, "peak_mb": build_mb,
             "bare_mkdocs_s": bare_s, "ratio": build_s / bare_s, "plus_one_day_s": day_s,
             "page_kb_mean": sum(sizes) / len(sizes) / 1024, "page_kb_max": max(sizes) / 1024,
             "search_s": search_s, "search_kb": search_bytes / 1024, "search_hits": hits,
+            "related_s": related_s,
         }
 
 
@@ -135,10 +149,10 @@ def versions() -> str:
 def write(results: dict, command: str, target: Path) -> None:
     row = ("| {papers} ({source}) | {build_s:.1f} s | {peak_mb:.0f} MB | {bare_mkdocs_s:.1f} s "
            "| {ratio:.2f} | {plus_one_day_s:.1f} s | {page_kb_mean:.1f} / {page_kb_max:.1f} KB "
-           "| {search_s:.2f} s | {search_kb:.0f} KB |").format(**results)
+           "| {search_s:.2f} s | {search_kb:.0f} KB | {related_s:.1f} s |").format(**results)
     header = ("| papers | full build | peak RSS | bare mkdocs | ratio | +1 day rebuild "
-              "| paper page mean / max | search: first result | search: bytes |\n"
-              "|---|---|---|---|---|---|---|---|---|")
+              "| paper page mean / max | search: first result | search: bytes "
+              "| related papers |\n|---|---|---|---|---|---|---|---|---|---|")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     text = (f"\n### {dt.date.today()} — {machine}\n\n`{command}`\n\n{versions()}\n\n"
             f"{header}\n{row}\n")

@@ -55,6 +55,17 @@ def make_parser() -> argparse.ArgumentParser:
                             "new one is complete.")
     _project_arg(p)
 
+    p = commands.add_parser("topics", help="the taxonomy with counts, or its evaluation",
+                            description="Print the project's taxonomy with the number of "
+                            "papers per topic. With --evaluate, classify the papers of arXiv "
+                            "listing files with their categories hidden and report how often "
+                            "the topics agree with them.")
+    _project_arg(p)
+    p.add_argument("--evaluate", nargs="+", type=Path, metavar="FILE.jsonl",
+                   help="arXiv listings (JSON lines with categories) to evaluate on")
+    p.add_argument("--keywords-only", action="store_true",
+                   help="with --evaluate: leave the statistical model out (a baseline)")
+
     p = commands.add_parser("serve", help="preview the site with live reload",
                             description="Serve the site on a local address and rebuild it "
                             "when a digest, template or page changes.")
@@ -178,6 +189,45 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_topics(args) -> int:
+    from generator import topics
+
+    if args.evaluate:
+        taxonomy = pipeline.load_taxonomy(pipeline.load_project(args.project)) if (
+            args.project / pipeline.CONFIG_FILE).is_file() else pipeline.default_taxonomy()
+        print("| file | papers | agreement | primary | coverage | largest topic |")
+        print("|---|---|---|---|---|---|")
+        for path in args.evaluate:
+            try:
+                digest = pipeline.parse_digest(path.read_bytes(), str(path),
+                                               fmt="arxiv-jsonl")
+            except (OSError, DigestError) as e:
+                _error(str(e))
+                return 1
+            from generator.dedupe import merge
+
+            result = topics.evaluate(merge(digest.entries), taxonomy,
+                                     use_model=not args.keywords_only)
+            print(f"| {path.name} | {result.papers} | {result.agreement:.3f} | "
+                  f"{result.primary:.3f} | {result.coverage:.3f} | "
+                  f"{result.largest:.3f} ({result.largest_topic}) |")
+        return 0
+    project = pipeline.load_project(args.project)
+    papers, taxonomy, report = pipeline.collect(project)
+    counts = {t.slug: 0 for t in taxonomy}
+    for paper in papers:
+        for slug in paper.topics:
+            counts[slug] = counts.get(slug, 0) + 1
+    width = max(len(t.slug) for t in taxonomy)
+    print(f"{len(papers)} papers, {len(taxonomy)} topics")
+    for t in sorted(taxonomy, key=lambda t: (-counts[t.slug], t.slug)):
+        share = counts[t.slug] / len(papers) if papers else 0.0
+        arxiv = ", ".join(t.arxiv) or "-"
+        print(f"{t.slug:<{width}}  {counts[t.slug]:>6}  {share:6.1%}  {t.name} [{arxiv}]")
+    _report_errors(report.errors)
+    return 1 if report.errors else 0
+
+
 def cmd_serve(args) -> int:
     from mkdocs.commands.serve import serve
 
@@ -188,4 +238,4 @@ def cmd_serve(args) -> int:
 
 
 COMMANDS = {"init": cmd_init, "add": cmd_add, "generate": cmd_generate, "build": cmd_build,
-            "serve": cmd_serve}
+            "topics": cmd_topics, "serve": cmd_serve}

@@ -63,6 +63,7 @@ class Paper:
     links: tuple[Link, ...] = ()
     meta: Metadata = Metadata()
     sources: tuple[str, ...] = field(default=(), compare=False)
+    related: tuple[str, ...] = ()  # slugs of the most similar papers
     hidden: bool = False  # a reader note can hide a paper
     note: str = ""  # the reader note's Markdown
 
@@ -90,3 +91,4 @@ class Topic:
     description: str
     arxiv: tuple[str, ...] = ()
     keywords: tuple[tuple[str, float], ...] = ()  # (phrase, weight); weight < 0 argues against
+    fallback_for: tuple[str, ...] = ()  # arXiv categories whose papers default to it

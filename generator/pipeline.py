@@ -1,7 +1,8 @@
 """The stages in order. Read `build()` top to bottom to see how a site is made:
 
     stored digests --ingest--> entries --normalize--> --dedupe--> papers --topics-->
-    --render--> Markdown pages --store--> site_src/ --MkDocs--> --Pagefind--> site/
+    --notes--> --related--> --render/feeds--> pages --store--> site_src/
+    --MkDocs--> --Pagefind--> site/
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-from generator import dedupe, feeds, ingest, render, search, store, topics
+from generator import dedupe, feeds, ingest, related, render, search, store, topics
 from generator.errors import DigestError
 from generator.model import Digest, Entry, Paper, Topic
 from generator.normalize import clean_text, extract_links, normalize, title_key
@@ -131,12 +132,16 @@ def read_digests(project: Project) -> tuple[list[Digest], list[DigestError]]:
     return digests, errors
 
 
-def load_taxonomy(project: Project) -> list[Topic]:
-    default_file = resources.files("generator") / "defaults" / "topics.yml"
+def default_taxonomy() -> list[Topic]:
     import yaml
 
-    default = topics.parse_taxonomy(yaml.safe_load(default_file.read_text("utf-8")),
-                                    "the default taxonomy")
+    default_file = resources.files("generator") / "defaults" / "topics.yml"
+    return topics.parse_taxonomy(yaml.safe_load(default_file.read_text("utf-8")),
+                                 "the default taxonomy")
+
+
+def load_taxonomy(project: Project) -> list[Topic]:
+    default = default_taxonomy()
     if not project.topics_file.is_file():
         return default
     data = store.read_yaml(project.topics_file)
@@ -200,7 +205,7 @@ def collect(project: Project) -> tuple[list[Paper], list[Topic], Report]:
 def generate(project: Project) -> Report:
     """Digests -> Markdown pages in docs_dir (only changed pages are rewritten)."""
     papers, taxonomy, report = collect(project)
-    shown = [p for p in papers if not p.hidden]
+    shown = related.add_related([p for p in papers if not p.hidden])
     pages = render.render_site(shown, taxonomy, project.settings, project.templates_dir)
     pages |= feeds.render_exports(shown, taxonomy, project.settings, project.templates_dir)
     report.written, report.deleted = store.write_pages(project.docs_dir, pages)

@@ -105,6 +105,74 @@ def bibtex(paper: Paper, settings: Settings) -> str:
     return f"@misc{{{key},\n{body}\n}}"
 
 
+# --- charts (inline SVG, drawn at build time) ------------------------------------------
+
+MAX_BUCKETS = 36
+
+
+def time_axis(days: list[dt.date]) -> tuple[str, list[dt.date]]:
+    """Buckets for trend charts: weeks for a digest younger than four months, months
+    otherwise (the last three years at most)."""
+    if not days:
+        return "month", []
+    first, last = min(days), max(days)
+    if (last - first).days <= 16 * 7:
+        start = first - dt.timedelta(days=first.weekday())
+        weeks = (last - start).days // 7 + 1
+        return "week", [start + dt.timedelta(weeks=i) for i in range(weeks)]
+    months = []
+    month = dt.date(first.year, first.month, 1)
+    while month <= last:
+        months.append(month)
+        month = dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return "month", months[-MAX_BUCKETS:]
+
+
+def bucket_of(day: dt.date, unit: str) -> dt.date:
+    if unit == "week":
+        return day - dt.timedelta(days=day.weekday())
+    return dt.date(day.year, day.month, 1)
+
+
+def _bucket_label(start: dt.date, unit: str) -> str:
+    return f"week of {start.day} {start:%b %Y}" if unit == "week" else f"{start:%B %Y}"
+
+
+def trend_svg(counts: list[int], axis: list[dt.date], unit: str, name: str) -> Markup:
+    """A bar chart of papers per week or month, with a text alternative."""
+    width, height, gap = 640, 120, 2
+    peak = max(counts, default=0) or 1
+    bar = (width - gap * len(counts)) / max(1, len(counts))
+    bars = []
+    for i, (n, start) in enumerate(zip(counts, axis, strict=True)):
+        h = round(n / peak * (height - 20), 1)
+        x = round(i * (bar + gap), 1)
+        bars.append(f'<rect x="{x}" y="{height - h}" width="{round(bar, 1)}" height="{h}">'
+                    f"<title>{html.escape(_bucket_label(start, unit))}: {n}</title></rect>")
+    summary = ", ".join(f"{_bucket_label(a, unit)}: {n}" for a, n in zip(axis, counts,
+                                                                            strict=True))
+    label = f"Papers on {name} per {unit}"
+    return Markup(
+        f'<figure class="pd-trend"><svg viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{html.escape(label)}" preserveAspectRatio="none">{"".join(bars)}</svg>'
+        f'<figcaption>{html.escape(label)}. <span class="pd-sr-only">{html.escape(summary)}'
+        f"</span></figcaption></figure>")
+
+
+def sparkline_svg(counts: list[int], label: str) -> Markup:
+    width, height = 80, 18
+    peak = max(counts, default=0) or 1
+    step = width / max(1, len(counts) - 1)
+    points = " ".join(f"{round(i * step, 1)},{round(height - 1 - n / peak * (height - 2), 1)}"
+                      for i, n in enumerate(counts))
+    if len(counts) == 1:
+        points = f"0,{height - 1 - (height - 2) * (counts[0] > 0)} {width},{height - 1 - (height - 2) * (counts[0] > 0)}"
+    return Markup(f'<svg class="pd-spark" viewBox="0 0 {width} {height}" width="{width}" '
+                  f'height="{height}" role="img" aria-label="{html.escape(label)}">'
+                  f'<polyline points="{points}" fill="none" stroke="currentColor" '
+                  f'stroke-width="1.5"/></svg>')
+
+
 def long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
@@ -160,6 +228,8 @@ class Renderer:
         for listing in self.by_date.values():
             listing.sort(key=lambda p: p.slug)
         self.days = sorted(self.by_date)  # oldest first
+        self.by_slug = {p.slug: p for p in papers}
+        self.unit, self.axis = time_axis(self.days)
         self.author_pages = author_slugs(papers, settings.author_min_papers)
         self.by_author: dict[str, list[Paper]] = defaultdict(list)
         for paper in papers:
@@ -218,7 +288,8 @@ class Renderer:
             meta["links"] = [{"label": link["label"], "url": link["url"]} for link in links]
         self._page(f"papers/{paper.slug}.md", meta, "paper.md.j2", paper=paper,
                    paper_topics=self._topic_list(paper), bibtex=bibtex(paper, self.settings),
-                   links=links, author_pages=self.author_pages)
+                   links=links, author_pages=self.author_pages,
+                   related=[self.by_slug[s] for s in paper.related if s in self.by_slug])
 
     def date(self, day: dt.date, prev_day: dt.date | None, next_day: dt.date | None) -> None:
         papers = self.by_date[day]
@@ -244,10 +315,18 @@ class Renderer:
         self._page("dates/index.md", {"title": "Dates"}, "dates.md.j2", archive=archive,
                    day_count=len(self.days))
 
+    def _series(self, papers: list[Paper]) -> list[int]:
+        """Papers per bucket of the time axis, by the day each was first featured."""
+        per = Counter(bucket_of(p.first_date, self.unit) for p in papers)
+        return [per.get(start, 0) for start in self.axis]
+
     def topics_index(self) -> None:
         counts = {t.slug: len(self.by_topic.get(t.slug, ())) for t in self.taxonomy}
+        sparks = {t.slug: sparkline_svg(self._series(self.by_topic.get(t.slug, [])),
+                                        f"{t.name}: papers per {self.unit}")
+                  for t in self.taxonomy}
         self._page("topics/index.md", {"title": "Topics"}, "topics.md.j2",
-                   taxonomy=self.taxonomy, counts=counts)
+                   taxonomy=self.taxonomy, counts=counts, sparks=sparks)
 
     def _paginated(self, base: str, items: list, per_page: int, meta: dict, template: str,
                    **variables) -> None:
@@ -267,9 +346,10 @@ class Renderer:
         co = Counter(s for p in papers for s in p.topics if s != topic.slug)
         related = [self.topics[s] for s, _ in sorted(co.items(), key=lambda c: (-c[1], c[0]))
                    if s in self.topics][:5]
+        chart = trend_svg(self._series(papers), self.axis, self.unit, topic.name)
         self._paginated(f"topics/{topic.slug}", papers, self.settings.per_page,
                         {"title": topic.name, "topic": topic.slug}, "topic.md.j2",
-                        topic=topic, count=len(papers), related=related,
+                        topic=topic, count=len(papers), related=related, chart=chart,
                         topics_of=self._topic_list)
 
     def author(self, name: str) -> None:

@@ -1,24 +1,40 @@
 """Topics: the taxonomy and the assignment of one to three topics per paper.
 
-Assignment scores each topic by weighted keyword phrases found in the title (three
-times) and the abstract, keeps the best topics close to the top score, and falls back to
-the taxonomy's last topic (the general one) so that every paper has a topic.
+Assignment combines two kinds of evidence, from the title and abstract alone:
+
+1. keyword phrases with weights (negative ones argue against a topic), title hits
+   counting three times: fine-grained, but blind to context;
+2. a statistical model (TF-IDF + logistic regression, trained by
+   training/train_topics.py on real arXiv listings) that gives the probability of each
+   arXiv category: coarse, but it knows a robot-SLAM paper from a linguistics one.
+
+A topic's keyword score is scaled by how plausible its arXiv categories are, the best
+topics close to the top are kept, and if none of them fits the most probable category,
+the best topic that does is added (or the topic that is `fallback_for` it). Labels in
+the input (arXiv categories, Daily Papers `ai_keywords`) count as extra evidence.
+Deterministic: no randomness, ties broken by slug.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
-from dataclasses import replace
 from collections import Counter
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from importlib import resources
 
 from generator.errors import DigestError
 from generator.model import Paper, Topic
 
 MAX_TOPICS = 3
-MIN_SCORE = 3.0  # below this a topic is noise (one weak word in the abstract)
+MIN_SCORE = 2.0  # below this a topic is noise (one weak word in the abstract)
 RELATIVE = 0.45  # a second topic must reach this share of the best topic's score
 TITLE_FACTOR = 3.0
 MAX_HITS = 3  # repeated words in an abstract count up to this many times
+PLAUSIBILITY_FLOOR = 0.15  # a topic whose categories are unlikely keeps this share
+CROSS_CUTTING = 0.6  # the plausibility of a topic with no arXiv categories
 
 
 def parse_taxonomy(data: object, source: str) -> list[Topic]:
@@ -53,6 +69,7 @@ def parse_taxonomy(data: object, source: str) -> list[Topic]:
             description=str(item.get("description") or "").strip(),
             arxiv=tuple(str(c) for c in item.get("arxiv") or ()),
             keywords=weighted,
+            fallback_for=tuple(str(c) for c in item.get("fallback_for") or ()),
         ))
     slugs = [t.slug for t in topics]
     duplicates = sorted({s for s in slugs if slugs.count(s) > 1})
@@ -98,15 +115,135 @@ def score(topic: Topic, title: Counter[str], abstract: Counter[str]) -> float:
     return total
 
 
-def assign(paper: Paper, taxonomy: list[Topic]) -> tuple[str, ...]:
-    title, abstract = phrase_counts(paper.title), phrase_counts(paper.abstract)
-    scored = sorted(((score(t, title, abstract), t.slug) for t in taxonomy[:-1]),
-                    key=lambda s: (-s[0], s[1]))
+class CategoryModel:
+    """The shipped statistical component: P(arXiv category | title, abstract)."""
+
+    def __init__(self, data: dict):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.classes: list[str] = data["classes"]
+        self.vectorizer = TfidfVectorizer(
+            sublinear_tf=True, ngram_range=tuple(data["ngram_range"]),
+            stop_words="english", token_pattern=data["token_pattern"],
+            vocabulary={term: i for i, term in enumerate(data["vocabulary"])})
+        import numpy as np
+        from scipy.sparse import csr_matrix
+
+        self.vectorizer.idf_ = np.array(data["idf"])
+
+        rows, cols, values = [], [], []
+        for k, category in enumerate(self.classes):
+            for index, weight in data["weights"][category].items():
+                rows.append(int(index))
+                cols.append(k)
+                values.append(weight)
+        self.weights = csr_matrix((values, (rows, cols)),
+                                  shape=(len(data["vocabulary"]), len(self.classes)))
+        self.intercepts = np.array([data["intercepts"][c] for c in self.classes])
+
+    def probabilities(self, texts: list[str]) -> list[dict[str, float]]:
+        if not texts:
+            return []
+        import numpy as np
+
+        scores = (self.vectorizer.transform(texts) @ self.weights).toarray() + self.intercepts
+        probs = 1.0 / (1.0 + np.exp(-scores))
+        return [dict(zip(self.classes, row.tolist(), strict=True)) for row in probs]
+
+
+@lru_cache(maxsize=1)
+def default_model() -> CategoryModel:
+    path = resources.files("generator") / "defaults" / "topic_model.json.gz"
+    return CategoryModel(json.loads(gzip.decompress(path.read_bytes())))
+
+
+def model_text(title: str, abstract: str) -> str:
+    return f"{title}. {title}. {abstract}"  # as in training: the title weighs double
+
+
+def _plausibility(topic: Topic, probs: dict[str, float]) -> float:
+    if not topic.arxiv:
+        return CROSS_CUTTING
+    return max(probs.get(c, 0.0) for c in topic.arxiv)
+
+
+def assign(paper: Paper, taxonomy: list[Topic], probs: dict[str, float]) -> tuple[str, ...]:
+    """1-3 topic slugs for a paper, best first."""
+    labels = set(paper.meta.categories)
+    if labels:  # categories given by the source are evidence too
+        probs = {c: max(p, 0.9 if c in labels else p * 0.5) for c, p in probs.items()}
+        for c in labels:
+            probs.setdefault(c, 0.9)
+    keywords = " ".join(paper.meta.ai_keywords)
+    title = phrase_counts(f"{paper.title} . {keywords}")
+    abstract = phrase_counts(paper.abstract)
+
+    candidates = taxonomy[:-1]
+    scored = []
+    for topic in candidates:
+        raw = score(topic, title, abstract)
+        if raw <= 0:
+            continue
+        scale = max(PLAUSIBILITY_FLOOR, _plausibility(topic, probs)) if probs else 1.0
+        scored.append((raw * scale, raw, topic))
+    scored.sort(key=lambda s: (-s[0], s[2].slug))
     best = scored[0][0] if scored else 0.0
-    chosen = tuple(slug for value, slug in scored[:MAX_TOPICS]
-                   if value >= MIN_SCORE and value >= RELATIVE * best)
-    return chosen or (taxonomy[-1].slug,)
+    chosen = [t for value, raw, t in scored[:MAX_TOPICS]
+              if raw >= MIN_SCORE and value >= RELATIVE * best]
+
+    # The most probable category must be represented by at least one topic.
+    top = max(sorted(probs), key=lambda c: probs[c]) if probs else None
+    if top and not any(top in t.arxiv for t in chosen):
+        fitting = [t for _, raw, t in scored if top in t.arxiv and raw > 0]
+        fitting += [t for t in candidates if top in t.fallback_for]
+        fitting += [t for t in taxonomy if top in t.arxiv]
+        if fitting:
+            chosen = [fitting[0]] + [t for t in chosen if t is not fitting[0]]
+            chosen = chosen[:MAX_TOPICS]
+    return tuple(t.slug for t in chosen) or (taxonomy[-1].slug,)
 
 
-def classify(papers: list[Paper], taxonomy: list[Topic]) -> list[Paper]:
-    return [replace(p, topics=assign(p, taxonomy)) for p in papers]
+def classify(papers: list[Paper], taxonomy: list[Topic], use_model: bool = True
+             ) -> list[Paper]:
+    """Papers with their topics; without the model, keywords alone decide (a baseline)."""
+    if use_model:
+        probs = default_model().probabilities([model_text(p.title, p.abstract)
+                                               for p in papers])
+    else:
+        probs = [{} for _ in papers]
+    return [replace(p, topics=assign(p, taxonomy, pr)) for p, pr in zip(papers, probs,
+                                                                        strict=True)]
+
+
+# --- evaluation on real labels ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    papers: int
+    agreement: float  # share with a topic whose arxiv list holds one of the paper's categories
+    primary: float  # ... that holds the paper's primary category
+    coverage: float  # share with a topic other than the general fallback
+    largest: float  # share of papers in the largest topic
+    largest_topic: str
+
+
+def evaluate(papers: list[Paper], taxonomy: list[Topic], use_model: bool = True
+             ) -> Evaluation:
+    """Classify papers with their categories hidden and compare with those categories."""
+    truth = [p.meta.categories for p in papers]
+    hidden = [replace(p, meta=replace(p.meta, categories=())) for p in papers]
+    assigned = classify(hidden, taxonomy, use_model)
+    arxiv = {t.slug: set(t.arxiv) for t in taxonomy}
+    n = len(papers) or 1
+    agree = sum(1 for p, cats in zip(assigned, truth, strict=True)
+                if any(arxiv[s] & set(cats) for s in p.topics))
+    primary = sum(1 for p, cats in zip(assigned, truth, strict=True)
+                  if cats and any(cats[0] in arxiv[s] for s in p.topics))
+    general = taxonomy[-1].slug
+    covered = sum(1 for p in assigned if any(s != general for s in p.topics))
+    sizes = Counter(s for p in assigned for s in p.topics)
+    largest_topic, largest = max(sorted(sizes.items()), key=lambda kv: kv[1],
+                                 default=("", 0))
+    return Evaluation(papers=len(papers), agreement=agree / n, primary=primary / n,
+                      coverage=covered / n, largest=largest / n, largest_topic=largest_topic)

@@ -102,6 +102,7 @@ def test_topic_filter_narrows_results_and_back_restores_them(page, sample_server
         f"!document.getElementById('pd-search-status').textContent.startsWith('{everything} ')")
     narrowed = _result_count(page)
     assert 0 < narrowed < everything
+    page.locator("#pd-search-results li").first.wait_for()
     for chips in page.locator("#pd-search-results .pd-item .pd-chips").all_inner_texts():
         assert "Retrieval and RAG" in chips
     page.go_back()
@@ -114,6 +115,7 @@ def test_topic_filter_narrows_results_and_back_restores_them(page, sample_server
 def test_sort_by_date_and_year_filter(page, sample_server):
     page.goto(f"{sample_server.url}/search/?q=model&sort=date&year=2025")
     assert _result_count(page) > 0
+    page.locator("#pd-search-results li").first.wait_for()
     dates = page.locator("#pd-search-results .pd-item__date").all_inner_texts()
     assert dates == sorted(dates, reverse=True)
     page.goto(f"{sample_server.url}/search/?q=model&year=1999")

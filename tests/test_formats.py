@@ -253,8 +253,8 @@ def test_authors_are_searchable_and_a_filter(project, page):
         first.wait_for(timeout=10_000)
         assert first.inner_text().startswith("VibeWorlding")
         page.goto(f"{server.url}/search/?author=Yansong+Ning")
-        page.wait_for_function(
-            "() => /found/.test(document.getElementById('pd-search-status').textContent)")
+        page.locator("#pd-search-results li").first.wait_for(timeout=10_000)
+        assert page.locator("#pd-search-status").inner_text() == "1 paper found."
         titles = page.locator("#pd-search-results .pd-item__title").all_inner_texts()
         assert len(titles) == 1 and titles[0].startswith("VibeWorlding")
         assert page.locator("#pd-search-author").input_value() == "Yansong Ning"

@@ -1,0 +1,168 @@
+"""Topics: the default taxonomy, assignment measured on real held-out labels, a
+project's own taxonomy, the shipped model's reproducibility, related papers, charts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import FIXTURES, REPO
+from generator import dedupe, pipeline, topics
+from generator.cli import main
+from generator.model import Entry, Paper
+from generator.related import add_related
+
+HELD_OUT = FIXTURES / "formats" / "2026-04-17-heldout.jsonl"  # a day never trained on
+
+
+@pytest.fixture(scope="module")
+def taxonomy():
+    return pipeline.default_taxonomy()
+
+
+def _papers(path):
+    return dedupe.merge(pipeline.parse_digest(path.read_bytes(), str(path)).entries)
+
+
+def test_default_taxonomy_shape(taxonomy):
+    assert 20 <= len(taxonomy) <= 60
+    for topic in taxonomy:
+        assert topic.name and topic.description, topic.slug
+        assert len(topic.arxiv) <= 2, topic.slug
+    assert taxonomy[-1].slug == "machine-learning"  # the general fallback is last
+
+
+def test_held_out_day_meets_the_targets(taxonomy):
+    result = topics.evaluate(_papers(HELD_OUT), taxonomy)
+    assert result.papers == 145
+    assert result.agreement >= 0.90
+    assert result.coverage >= 0.95
+    assert result.largest <= 0.35
+
+
+def test_the_model_beats_keywords_alone(taxonomy):
+    papers = _papers(HELD_OUT)
+    combined = topics.evaluate(papers, taxonomy)
+    keywords = topics.evaluate(papers, taxonomy, use_model=False)
+    assert combined.agreement > keywords.agreement + 0.05
+    assert combined.primary > keywords.primary + 0.05
+
+
+def _paper(title, abstract, categories=()):
+    from generator.model import Metadata
+
+    return Paper(key=title.lower(), slug="x", title=title, abstract=abstract,
+                 dates=(dt.date(2025, 1, 1),), meta=Metadata(categories=tuple(categories)))
+
+
+def test_slam_in_linguistics_is_not_robot_slam(taxonomy):
+    paper = _paper("SLAM: Structural Linguistic Activation Marking",
+                   "We study how large language models encode syntactic structure. We mark "
+                   "linguistic activations across layers and probe agreement, negation and "
+                   "clause boundaries in English and German sentences, finding that "
+                   "syntactic features are linearly decodable.")
+    assigned = topics.classify([paper], taxonomy)[0].topics
+    assert "robotics" not in assigned and "3d-vision" not in assigned
+    assert {"nlp", "interpretability"} & set(assigned)
+
+
+def test_input_labels_are_evidence(taxonomy):
+    paper = _paper("A method", "We propose a method and evaluate it.", ["cs.RO"])
+    assert topics.classify([paper], taxonomy)[0].topics[0] == "robotics"
+
+
+def test_assignment_is_deterministic_and_bounded(taxonomy):
+    papers = _papers(HELD_OUT)
+    first = [p.topics for p in topics.classify(papers, taxonomy)]
+    again = [p.topics for p in topics.classify(list(reversed(papers)), taxonomy)]
+    assert first == list(reversed(again))
+    assert all(1 <= len(t) <= 3 for t in first)
+
+
+def test_shipped_model_is_reproducible(tmp_path):
+    """training/train_topics.py rebuilds the packaged model byte for byte."""
+    model = REPO / "generator/defaults/topic_model.json.gz"
+    before = model.read_bytes()
+    try:
+        subprocess.run([sys.executable, str(REPO / "training/train_topics.py")], check=True,
+                       capture_output=True)
+        assert model.read_bytes() == before
+    finally:
+        model.write_bytes(before)
+    data = json.loads(gzip.decompress(before))
+    assert {"cs.CV", "cs.CL", "cs.AI", "cs.LG"} <= set(data["classes"])
+
+
+def test_project_taxonomy_extends_and_replaces(tmp_path, capsys):
+    root = tmp_path / "p"
+    assert main(["init", str(root)]) == 0
+    shutil.copy(FIXTURES / "exports/header-byak.txt", root / "digests/2025-03-14.txt")
+    (root / "topics.yml").write_text(
+        "topics:\n"
+        "  - slug: vector-search\n    name: Vector search\n    description: ANN indexes.\n"
+        "    arxiv: [cs.DS]\n    keywords: {nearest neighbor: 5, hnsw: 5}\n"
+        "  - slug: graphs\n    name: Graphs (ours)\n    description: Renamed.\n"
+        "    arxiv: [cs.LG]\n    keywords: {graph: 1}\n")
+    project = pipeline.load_project(root)
+    taxonomy = pipeline.load_taxonomy(project)
+    assert [t.slug for t in taxonomy][-2:] == ["vector-search", "machine-learning"]
+    assert next(t for t in taxonomy if t.slug == "graphs").name == "Graphs (ours)"
+    papers, _, _ = pipeline.collect(project)
+    hnsw = next(p for p in papers if "Hierarchical Navigable" in p.title)
+    assert "vector-search" in hnsw.topics
+    capsys.readouterr()
+    assert main(["topics", "--project", str(root)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("2 papers, 34 topics")
+    assert "vector-search" in out and "Vector search [cs.DS]" in out
+
+    (root / "topics.yml").write_text("replace: true\ntopics:\n  - slug: only\n    name: Only\n"
+                                     "    keywords: {x: 1}\n  - slug: rest\n    name: Rest\n")
+    assert [t.slug for t in pipeline.load_taxonomy(project)] == ["only", "rest"]
+    (root / "topics.yml").write_text("topics:\n  - slug: Bad Slug\n    name: X\n")
+    with pytest.raises(Exception, match="topic 1: slug must be lower-case"):
+        pipeline.load_taxonomy(project)
+
+
+def test_evaluate_command(capsys):
+    assert main(["topics", "--evaluate", str(HELD_OUT)]) == 0
+    row = capsys.readouterr().out.splitlines()[-1]
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[0] == "2026-04-17-heldout.jsonl" and cells[1] == "145"
+    assert float(cells[2]) >= 0.90 and float(cells[4]) >= 0.95
+
+
+def test_related_papers_are_similar_and_order_independent():
+    entries = [Entry(title=t, abstract=a, date=dt.date(2025, 1, 1), source="s", line=i)
+               for i, (t, a) in enumerate([
+                   ("Dense retrieval", "dense passage retrieval with dual encoders"),
+                   ("Sparse retrieval", "sparse lexical retrieval with learned expansion"),
+                   ("Robot grasping", "a robot arm learns grasping from demonstrations"),
+                   ("Robot walking", "legged robot locomotion learned in simulation"),
+                   ("Retrieval survey", "a survey of dense and sparse retrieval models"),
+               ])]
+    papers = dedupe.merge(entries)
+    related = {p.slug: p.related for p in add_related(papers, count=2)}
+    again = {p.slug: p.related for p in add_related(list(reversed(papers)), count=2)}
+    assert related == again
+    assert set(related["dense-retrieval"]) <= {"retrieval-survey", "sparse-retrieval"}
+    assert related["robot-grasping"][0] == "robot-walking"
+
+
+def test_sample_pages_show_related_papers_and_trends(sample_project):
+    site = sample_project / "site"
+    page = (site / "papers/performance-scaling-via-optimal-transport-enabling-data-selection-"
+            "from/index.html").read_text("utf-8")
+    related = page[page.index('id="related"'):page.index('id="cite"')]
+    assert related.count('<li><a href="../../papers/') == 5
+    topic = (site / "topics/retrieval-rag/index.html").read_text("utf-8")
+    assert '<svg viewBox="0 0 640 120" role="img" aria-label="Papers on Retrieval and RAG per ' \
+           'week"' in topic
+    assert 'class="pd-sr-only">week of' in topic  # the text alternative
+    assert (site / "topics/index.html").read_text("utf-8").count('class="pd-spark"') == 33
