@@ -275,7 +275,15 @@ def parse(text: str, source: str, *, fmt: str | None = None,
                           "the file name")
     reader = {"hf-api": _read_hf_api, "arxiv-jsonl": _read_arxiv_jsonl,
               "arxiv-atom": _read_atom, "simple": _read_simple}[fmt]
-    return reader(text, source, given_date or name_date)
+    try:
+        return reader(text, source, given_date or name_date)
+    except DigestError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as e:
+        # A file forced into the wrong format (or a shape no reader expects) is refused
+        # like any other bad file, never with a traceback.
+        raise DigestError(source, f"not a readable {fmt} file ({type(e).__name__}: {e})"
+                          ) from None
 
 
 def _need_date(source: str, date: dt.date | None) -> dt.date:
@@ -460,7 +468,15 @@ def _read_atom(text: str, source: str, date: dt.date | None) -> Digest:
 
 def _read_simple(text: str, source: str, date: dt.date | None) -> Digest:
     try:
-        data = yaml.safe_load(text)  # JSON is YAML too
+        if text.lstrip()[:1] in "[{":
+            data = json.loads(text)
+        else:
+            # BaseLoader keeps every scalar as written: a title `no`, `null`, `1e3` or
+            # `2025-05-02` stays that text instead of turning into False, None or a date.
+            data = yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506 (no object tags)
+    except json.JSONDecodeError as e:
+        raise DigestError(source, f"not valid JSON: {e.msg} (line {e.lineno}, column "
+                          f"{e.colno})", line=e.lineno) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         raise DigestError(source, f"not valid YAML or JSON: {getattr(e, 'problem', e)}",

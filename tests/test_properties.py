@@ -81,3 +81,34 @@ def test_decode_gives_text_without_carriage_returns(data):
         assert "\r" not in decode(data, "x.txt")
     except DigestError:
         pass
+
+
+@given(st.text(max_size=300), st.sampled_from(["export", "hf-api", "arxiv-jsonl",
+                                               "arxiv-atom", "simple"]))
+@settings(max_examples=150)
+def test_every_reader_raises_only_digest_errors(body, fmt):
+    try:
+        parse_digest(body.encode("utf-8", "surrogatepass"), "2025-03-14.txt",
+                     fmt=fmt)
+    except DigestError:
+        pass
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.sampled_from(["paper", "title", "summary", "authors", "id",
+                                       "abstract", "papers", "date", "upvotes"]),
+                      children, max_size=5),
+    max_leaves=20)
+
+
+@given(json_values)
+@settings(max_examples=150)
+def test_json_shapes_raise_only_digest_errors(value):
+    import json
+
+    try:
+        parse_digest(json.dumps(value).encode(), "2025-03-14.json")
+    except DigestError:
+        pass
