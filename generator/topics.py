@@ -57,7 +57,7 @@ def parse_taxonomy(data: object, source: str) -> list[Topic]:
         if not isinstance(keywords, dict):
             raise DigestError(source, f"{where} ({slug}): keywords must map phrase: weight")
         try:
-            # Phrases are matched as word sequences, the way phrase_counts() splits text.
+            # Phrases are matched as word sequences, the way KeywordIndex splits text.
             weighted = tuple(sorted((" ".join(_TOKEN_RE.findall(str(k).lower())), float(v))
                                     for k, v in keywords.items()))
         except (TypeError, ValueError):
@@ -94,25 +94,48 @@ def merge_taxonomies(default: list[Topic], project: list[Topic] | None,
 
 
 _TOKEN_RE = re.compile(r"\w+(?:-\w+)*")
-MAX_PHRASE_WORDS = 5
 
 
-def phrase_counts(text: str) -> Counter[str]:
-    """How often each run of 1-5 words occurs in a text (lower-cased, hyphenated words
-    kept whole), so that every keyword phrase is one dictionary look-up."""
-    tokens = _TOKEN_RE.findall(text.lower())
-    counts: Counter[str] = Counter()
-    for n in range(1, MAX_PHRASE_WORDS + 1):
-        counts.update(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
-    return counts
+class KeywordIndex:
+    """Every keyword phrase of a taxonomy, indexed by its first word, so that scoring a
+    text is one pass over its words with a dictionary look-up each."""
 
+    def __init__(self, taxonomy: list[Topic]):
+        self.starts: dict[str, list[tuple[tuple[str, ...], list[tuple[int, float]]]]] = {}
+        phrases: dict[tuple[str, ...], list[tuple[int, float]]] = {}
+        for index, topic in enumerate(taxonomy):
+            for phrase, weight in topic.keywords:
+                words = tuple(phrase.split())
+                if words:
+                    phrases.setdefault(words, []).append((index, weight))
+        for words, uses in sorted(phrases.items()):
+            self.starts.setdefault(words[0], []).append((words, uses))
 
-def score(topic: Topic, title: Counter[str], abstract: Counter[str]) -> float:
-    total = 0.0
-    for phrase, weight in topic.keywords:
-        hits = TITLE_FACTOR * title.get(phrase, 0) + min(MAX_HITS, abstract.get(phrase, 0))
-        total += weight * hits
-    return total
+    def hits(self, text: str) -> Counter[tuple[str, ...]]:
+        """How often each phrase occurs in a text (lower-cased, hyphenated words whole)."""
+        tokens = _TOKEN_RE.findall(text.lower())
+        found: Counter[tuple[str, ...]] = Counter()
+        for i, token in enumerate(tokens):
+            for words, _ in self.starts.get(token, ()):
+                if len(words) == 1 or tuple(tokens[i:i + len(words)]) == words:
+                    found[words] += 1
+        return found
+
+    def scores(self, title: str, abstract: str, size: int) -> list[float]:
+        """Per topic: weight x (3 x title hits + abstract hits, at most 3 of them)."""
+        totals = [0.0] * size
+        title_hits, abstract_hits = self.hits(title), self.hits(abstract)
+        for words in title_hits.keys() | abstract_hits.keys():
+            count = TITLE_FACTOR * title_hits[words] + min(MAX_HITS, abstract_hits[words])
+            for index, weight in self._uses(words):
+                totals[index] += weight * count
+        return totals
+
+    def _uses(self, words: tuple[str, ...]) -> list[tuple[int, float]]:
+        for candidate, uses in self.starts[words[0]]:
+            if candidate == words:
+                return uses
+        return []
 
 
 class CategoryModel:
@@ -167,7 +190,8 @@ def _plausibility(topic: Topic, probs: dict[str, float]) -> float:
     return max(probs.get(c, 0.0) for c in topic.arxiv)
 
 
-def assign(paper: Paper, taxonomy: list[Topic], probs: dict[str, float]) -> tuple[str, ...]:
+def assign(paper: Paper, taxonomy: list[Topic], probs: dict[str, float],
+           index: KeywordIndex | None = None) -> tuple[str, ...]:
     """1-3 topic slugs for a paper, best first."""
     labels = set(paper.meta.categories)
     if labels:  # categories given by the source are evidence too
@@ -175,13 +199,12 @@ def assign(paper: Paper, taxonomy: list[Topic], probs: dict[str, float]) -> tupl
         for c in labels:
             probs.setdefault(c, 0.9)
     keywords = " ".join(paper.meta.ai_keywords)
-    title = phrase_counts(f"{paper.title} . {keywords}")
-    abstract = phrase_counts(paper.abstract)
-
+    index = index or KeywordIndex(taxonomy)
+    raw_scores = index.scores(f"{paper.title} . {keywords}",
+                                                       paper.abstract, len(taxonomy))
     candidates = taxonomy[:-1]
     scored = []
-    for topic in candidates:
-        raw = score(topic, title, abstract)
+    for topic, raw in zip(candidates, raw_scores, strict=False):
         if raw <= 0:
             continue
         scale = max(PLAUSIBILITY_FLOOR, _plausibility(topic, probs)) if probs else 1.0
@@ -211,8 +234,9 @@ def classify(papers: list[Paper], taxonomy: list[Topic], use_model: bool = True
                                                for p in papers])
     else:
         probs = [{} for _ in papers]
-    return [replace(p, topics=assign(p, taxonomy, pr)) for p, pr in zip(papers, probs,
-                                                                        strict=True)]
+    index = KeywordIndex(taxonomy)
+    return [replace(p, topics=assign(p, taxonomy, pr, index))
+            for p, pr in zip(papers, probs, strict=True)]
 
 
 # --- evaluation on real labels ----------------------------------------------------------
