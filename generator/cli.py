@@ -52,8 +52,11 @@ def make_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("build", help="generate, then build the site into site/",
                             description="Generate the pages, build the site with MkDocs and "
                             "index it for search. The previous site stays in place until the "
-                            "new one is complete.")
+                            "new one is complete. When only digests changed, only the pages "
+                            "that changed are rendered again.")
     _project_arg(p)
+    p.add_argument("--full", action="store_true",
+                   help="render every page again, not only the changed ones")
 
     p = commands.add_parser("topics", help="the taxonomy with counts, or its evaluation",
                             description="Print the project's taxonomy with the number of "
@@ -171,7 +174,7 @@ def cmd_generate(args) -> int:
 def cmd_build(args) -> int:
     project = pipeline.load_project(args.project)
     try:
-        report = pipeline.build(project)
+        report = pipeline.build(project, full=args.full)
     except Exception as e:  # any failure: say so; the previous site is still in place
         if isinstance(e, DigestError):
             _error(str(e))

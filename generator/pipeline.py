@@ -40,6 +40,8 @@ class Project:
     templates_dir: Path
     topics_file: Path
     notes_dir: Path
+    cache_dir: Path  # derived data; safe to delete
+    theme_dir: Path | None  # the project's own theme overrides (theme.custom_dir)
     settings: render.Settings
 
 
@@ -82,6 +84,8 @@ def load_project(root: Path) -> Project:
         templates_dir=root / options.templates_dir,
         topics_file=root / options.topics_file,
         notes_dir=root / options.notes_dir,
+        cache_dir=root / ".paper-digest-cache",
+        theme_dir=Path(config.theme.custom_dir) if config.theme.custom_dir else None,
         settings=render.Settings(site_name=config.site_name, site_url=config.site_url or None,
                                  site_description=config.site_description or "",
                                  per_page=options.per_page,
@@ -214,35 +218,79 @@ def generate(project: Project) -> Report:
     return report
 
 
-def build(project: Project) -> Report:
+def build(project: Project, full: bool = False) -> Report:
     """generate, then MkDocs and Pagefind into a temporary folder that replaces site/
-    only when everything succeeded: a failed build leaves the previous site in place."""
+    only when everything succeeded: a failed build leaves the previous site in place.
+
+    When only digests changed since the last build (same configuration, theme and
+    versions), MkDocs renders just the pages whose Markdown changed: the previous site
+    is copied into the temporary folder and built over with MkDocs' dirty mode."""
     report = generate(project)
+    fingerprint = build_fingerprint(project)
+    state_file = project.cache_dir / "build.json"
+    incremental = (not full and project.site_dir.is_dir()
+                   and store.read_json(state_file) == {"fingerprint": fingerprint})
     staging = store.temp_dir_beside(project.site_dir)
     try:
+        if incremental:
+            store.copy_site(project.site_dir, staging)
         with _source_date_epoch(report.newest):
-            run_mkdocs(project, staging)
+            run_mkdocs(project, staging, dirty=incremental)
+        if incremental:
+            store.remove_stale_outputs(staging, project.docs_dir)
         search.index(staging)
         store.swap_in(staging, project.site_dir)
     except BaseException:
         store.remove_tree(staging)
         raise
+    store.write_json(state_file, {"fingerprint": fingerprint})
     return report
 
 
-def run_mkdocs(project: Project, site_dir: Path) -> None:
+def build_fingerprint(project: Project) -> str:
+    """What every page depends on besides its own Markdown: the MkDocs configuration,
+    the versions of paper-digest, MkDocs and Material, the packaged theme and assets,
+    and the project's theme overrides. When it changes, every page is rebuilt."""
+    from importlib import metadata
+
+    digest = hashlib.sha256(project.config_file.read_bytes())
+    for name in ("paper-digest", "mkdocs", "mkdocs-material", "pymdown-extensions"):
+        digest.update(f"{name}={metadata.version(name)}".encode())
+    folders = [Path(str(resources.files("generator") / name)) for name in ("theme", "assets")]
+    folders += [project.theme_dir] if project.theme_dir else []
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(str(path.relative_to(folder)).encode())
+                digest.update(store.read_bytes(path))
+    return digest.hexdigest()
+
+
+def run_mkdocs(project: Project, site_dir: Path, dirty: bool = False) -> None:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
     config = load_config(config_file=str(project.config_file), site_dir=str(site_dir))
-    config.plugins.on_startup(command="build", dirty=False)
+    config.plugins.on_startup(command="build", dirty=dirty)
+    quiet = _DropDirtyWarning()
+    logging.getLogger("mkdocs.commands.build").addFilter(quiet)
     try:
-        mkdocs_build(config)
+        mkdocs_build(config, dirty=dirty)
     except MkDocsException as e:
         raise ProjectError(f"MkDocs failed: {e}") from None
     finally:
+        logging.getLogger("mkdocs.commands.build").removeFilter(quiet)
         config.plugins.on_shutdown()
+
+
+class _DropDirtyWarning(logging.Filter):
+    """MkDocs warns that dirty builds may leave navigation stale. Ours cannot: the nav is
+    a few fixed entries, every page that lists others is regenerated Markdown (so it is
+    rebuilt), and anything else that changes forces a full build (build_fingerprint)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
 
 
 class _source_date_epoch:

@@ -7,6 +7,7 @@ change, so unchanged pages keep their modification times.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -116,6 +117,52 @@ def write_pages(docs_dir: Path, pages: dict[str, str]) -> tuple[int, int]:
 
 
 # --- sites ------------------------------------------------------------------------------
+
+
+def copy_site(source: Path, dest: Path, skip: tuple[str, ...] = ("pagefind",)) -> None:
+    """Copy a built site keeping modification times (MkDocs' dirty build compares them)."""
+    for item in source.iterdir():
+        if item.name in skip:
+            continue
+        if item.is_dir():
+            shutil.copytree(item, dest / item.name, copy_function=shutil.copy2)
+        else:
+            shutil.copy2(item, dest / item.name)
+
+
+def remove_stale_outputs(site_dir: Path, docs_dir: Path) -> int:
+    """After a dirty build: delete outputs in the generated folders whose source page or
+    file no longer exists in docs_dir (a hidden paper, a topic page that shrank)."""
+    removed = 0
+    for folder in GENERATED_DIRS:
+        base = site_dir / folder
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*"), reverse=True):
+            relative = path.relative_to(site_dir)
+            if path.is_file():
+                if path.name == "index.html":
+                    page = relative.parent
+                    sources = [docs_dir / f"{page}.md", docs_dir / page / "index.md"]
+                else:
+                    sources = [docs_dir / relative]
+                if not any(src.is_file() for src in sources):
+                    path.unlink()
+                    removed += 1
+            elif not any(path.iterdir()):
+                path.rmdir()
+    return removed
+
+
+def read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def write_json(path: Path, data: object) -> None:
+    atomic_write(path, json.dumps(data, sort_keys=True).encode("utf-8"))
 
 
 def temp_dir_beside(target: Path) -> Path:

@@ -123,3 +123,36 @@ def test_build_reports_a_bad_digest_and_builds_the_rest(tmp_path, capsys):
 def test_not_a_project(tmp_path, capsys, missing):
     assert main(["build", "--project", str(tmp_path)]) == 1
     assert f"is not a paper-digest project: it has no {missing}" in capsys.readouterr().err
+
+
+def test_incremental_build_equals_a_full_build(tmp_path, capsys):
+    """After one more day, a removed digest and a hidden paper, the site built over the
+    previous one (only changed pages rendered) is identical to a full build."""
+    project = copy_sample_project(tmp_path / "p")
+    assert main(["build", "--project", str(project)]) == 0
+    shutil.copy(Path(__file__).parent / "fixtures/formats/2026-08-18-api.json",
+                project / "digests")
+    (project / "digests/2025-03-14.txt").unlink()
+    (project / "notes").mkdir()
+    (project / "notes/beir-pl-zero-shot-information-retrieval-benchmark-for-the-polish"
+               "-language.md").write_text("---\nhidden: true\n---\n")
+    capsys.readouterr()
+    assert main(["build", "--project", str(project)]) == 0
+    assert "dirty" not in capsys.readouterr().err
+    incremental = _tree_digest(project / "site")
+    assert not (project / "site/dates/2025-03-14").exists()
+    assert not (project / "site/papers/beir-pl-zero-shot-information-retrieval-benchmark-"
+                          "for-the-polish-language").exists()
+    assert main(["build", "--full", "--project", str(project)]) == 0
+    assert _tree_digest(project / "site") == incremental
+
+
+def test_a_configuration_change_rebuilds_every_page(tmp_path):
+    project = copy_sample_project(tmp_path / "p")
+    assert main(["build", "--project", str(project)]) == 0
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text().replace("site_name: Paper digest sample",
+                                                 "site_name: Renamed digest"))
+    assert main(["build", "--project", str(project)]) == 0
+    for html in (project / "site/papers").glob("*/index.html"):
+        assert "Renamed digest" in html.read_text("utf-8")
