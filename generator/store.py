@@ -102,17 +102,7 @@ def write_pages(docs_dir: Path, pages: dict[str, str]) -> tuple[int, int]:
             continue
         atomic_write(target, data)
         written += 1
-    deleted = 0
-    for directory in GENERATED_DIRS:
-        base = docs_dir / directory
-        if not base.is_dir():
-            continue
-        for path in sorted(base.rglob("*"), reverse=True):
-            if path.is_file() and path.resolve() not in wanted:
-                path.unlink()
-                deleted += 1
-            elif path.is_dir() and not any(path.iterdir()):
-                path.rmdir()
+    deleted = _prune(docs_dir, lambda path: path.resolve() in wanted)
     return written, deleted
 
 
@@ -133,23 +123,29 @@ def copy_site(source: Path, dest: Path, skip: tuple[str, ...] = ("pagefind",)) -
 def remove_stale_outputs(site_dir: Path, docs_dir: Path) -> int:
     """After a dirty build: delete outputs in the generated folders whose source page or
     file no longer exists in docs_dir (a hidden paper, a topic page that shrank)."""
+    def has_source(path: Path) -> bool:
+        relative = path.relative_to(site_dir)
+        if path.name == "index.html":
+            page = relative.parent
+            return (docs_dir / f"{page}.md").is_file() or (docs_dir / page / "index.md").is_file()
+        return (docs_dir / relative).is_file()
+
+    return _prune(site_dir, has_source)
+
+
+def _prune(root: Path, keep) -> int:
+    """Delete the files of root's generated folders that keep(path) rejects, then the
+    folders left empty; returns how many files went."""
     removed = 0
     for folder in GENERATED_DIRS:
-        base = site_dir / folder
+        base = root / folder
         if not base.is_dir():
             continue
-        for path in sorted(base.rglob("*"), reverse=True):
-            relative = path.relative_to(site_dir)
-            if path.is_file():
-                if path.name == "index.html":
-                    page = relative.parent
-                    sources = [docs_dir / f"{page}.md", docs_dir / page / "index.md"]
-                else:
-                    sources = [docs_dir / relative]
-                if not any(src.is_file() for src in sources):
-                    path.unlink()
-                    removed += 1
-            elif not any(path.iterdir()):
+        for path in sorted(base.rglob("*"), reverse=True):  # children before parents
+            if path.is_file() and not keep(path):
+                path.unlink()
+                removed += 1
+            elif path.is_dir() and not any(path.iterdir()):
                 path.rmdir()
     return removed
 
