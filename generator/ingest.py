@@ -57,11 +57,22 @@ def decode(data: bytes, source: str) -> str:
 
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-_DATE_LINE_RE = re.compile(
-    r"^(?:published on\s+)?(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-    r"\s+(?P<day>\d{1,2})(?:(?:st|nd|rd|th)?,?\s+(?P<year>\d{4}))?$",
-    re.I,
+_MONTH = r"(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+_PREFIX = r"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?(?:published on\s+)?"
+_DATE_LINE_RES = (  # "Mar 11", "March 11, 2025", "Tue, Mar 11", "11 March 2025"
+    re.compile(_PREFIX + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<year>\d{4}))?$",
+               re.I),
+    re.compile(_PREFIX + r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+" + _MONTH
+               + r"(?:,?\s+(?P<year>\d{4}))?$", re.I),
 )
+
+
+def _date_line(text: str) -> re.Match[str] | None:
+    for pattern in _DATE_LINE_RES:
+        m = pattern.match(text.strip())
+        if m:
+            return m
+    return None
 _NAME_DATE_RE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 
 
@@ -145,7 +156,7 @@ def parse_export(
     body_start = 0
     date_block: _Block | None = None
     for i, block in enumerate(blocks[:10]):
-        if _DATE_LINE_RE.match(block.text):
+        if _date_line(block.text):
             date_block, body_start = block, i + 1
             break
     if date_block is None:
@@ -193,7 +204,7 @@ def _resolve_date(source: str, date_block: _Block | None, given: dt.date | None,
                               "(e.g. 2025-03-11.txt)")
         return known
 
-    m = _DATE_LINE_RE.match(date_block.text)
+    m = _date_line(date_block.text)
     assert m is not None
     month, day = _MONTHS[m["month"][:3].lower()], int(m["day"])
     year = int(m["year"]) if m["year"] else None

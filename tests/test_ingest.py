@@ -118,3 +118,11 @@ def test_parse_digest_normalizes_entries():
     assert "$5.18\\times$" in first.abstract
     assert [link.url for link in first.links] == ["https://github.com/example/hostile_repo"]
     assert digest.entries[1].title == "no"
+
+
+@pytest.mark.parametrize("line", ["Mar 14", "March 14", "Mar. 14", "Fri, Mar 14", "14 Mar",
+                                  "14 March 2025", "March 14th, 2025", "Published on Mar 14"])
+def test_date_line_variants(line):
+    text = f"Daily Papers\n\nby AK and the research community\n\n{line}\n\nA title\n\nAn abstract.\n"
+    digest = parse_export(text, "x.txt", name_date=MAR14)
+    assert digest.date == MAR14 and [e.title for e in digest.entries] == ["A title"]
