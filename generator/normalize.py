@@ -55,6 +55,8 @@ MATH_RE = re.compile(
 
 def split_math(text: str) -> list[tuple[str, str]]:
     """Split text into ("text", s), ("inline", tex) and ("display", tex) segments."""
+    if "$" not in text and "\\" not in text:
+        return [("text", text)] if text else []  # no math possible: skip the regex
     parts: list[tuple[str, str]] = []
     pos = 0
     for m in MATH_RE.finditer(text):

@@ -41,6 +41,7 @@ class Project:
     topics_file: Path
     notes_dir: Path
     cache_dir: Path  # derived data; safe to delete
+    search_corpus: Path  # the search index's documents (in the cache)
     theme_dir: Path | None  # the project's own theme overrides (theme.custom_dir)
     settings: render.Settings
 
@@ -85,12 +86,14 @@ def load_project(root: Path) -> Project:
         topics_file=root / options.topics_file,
         notes_dir=root / options.notes_dir,
         cache_dir=root / ".paper-digest-cache",
+        search_corpus=root / ".paper-digest-cache" / "search-corpus",
         theme_dir=Path(config.theme.custom_dir) if config.theme.custom_dir else None,
         settings=render.Settings(site_name=config.site_name, site_url=config.site_url or None,
                                  site_description=config.site_description or "",
                                  per_page=options.per_page,
                                  home_days=options.home_days,
-                                 excerpt_chars=options.excerpt_chars),
+                                 excerpt_chars=options.excerpt_chars,
+                                 language=config.theme["language"] or "en"),
     )
 
 
@@ -154,53 +157,72 @@ def load_taxonomy(project: Project) -> list[Topic]:
     return topics.merge_taxonomies(default, own, replace_default)
 
 
-def read_notes(project: Project, papers: list[Paper], taxonomy: list[Topic]
-               ) -> tuple[list[Paper], list[DigestError]]:
-    """Apply reader notes (notes/<slug>.md): their Markdown joins the paper page; their
-    frontmatter may pin `topics` or set `hidden: true`. A bad note is an error naming it
-    and is left out; the papers are kept."""
+def load_notes(project: Project, papers: list[Paper]) -> tuple[dict, list[DigestError]]:
+    """Reader notes (notes/<slug>.md) by slug. A note that cannot be read or names no
+    paper is an error naming it, and is left out."""
     import frontmatter
 
-    by_slug = {p.slug: i for i, p in enumerate(papers)}
-    known_topics = {t.slug for t in taxonomy}
-    errors = []
-    papers = list(papers)
+    slugs = {p.slug for p in papers}
+    notes, errors = {}, []
     for path in store.list_notes(project.notes_dir):
         try:
             post = frontmatter.loads(store.read_bytes(path).decode("utf-8"))
         except Exception as e:  # YAML and decoding errors come in many types
             errors.append(DigestError(str(path), f"cannot read the note: {e}"))
             continue
-        slug = path.stem
-        if slug not in by_slug:
-            errors.append(DigestError(str(path), f"no paper has the slug {slug!r}; a note is "
-                                      "named after its paper's URL (papers/<slug>/)"))
+        if path.stem not in slugs:
+            errors.append(DigestError(str(path), f"no paper has the slug {path.stem!r}; a "
+                                      "note is named after its paper's URL (papers/<slug>/)"))
             continue
-        paper = papers[by_slug[slug]]
+        notes[path.stem] = (path, post)
+    return notes, errors
+
+
+def apply_notes(papers: list[Paper], notes: dict, taxonomy: list[Topic]
+                ) -> tuple[list[Paper], list[DigestError]]:
+    """A note's Markdown joins its paper's page; its frontmatter may pin `topics` or set
+    `hidden: true`. An unknown topic is an error naming the note and the topic; the rest
+    of the note still applies."""
+    known_topics = {t.slug for t in taxonomy}
+    errors, out = [], []
+    for paper in papers:
+        if paper.slug not in notes:
+            out.append(paper)
+            continue
+        path, post = notes[paper.slug]
         pinned = post.get("topics")
         if pinned is not None:
-            if isinstance(pinned, str):
-                pinned = [pinned]
-            unknown = [t for t in pinned if t not in known_topics]
-            if not isinstance(pinned, list) or unknown:
+            pinned = [pinned] if isinstance(pinned, str) else pinned
+            unknown = [t for t in pinned if t not in known_topics] if isinstance(
+                pinned, list) else [pinned]
+            if unknown:
                 errors.append(DigestError(str(path), "unknown topic " + ", ".join(
-                    repr(t) for t in unknown or [pinned]) + " in `topics`"))
-                continue
-            paper = replace(paper, topics=tuple(pinned))
-        papers[by_slug[slug]] = replace(paper, note=post.content.strip(),
-                                        hidden=post.get("hidden") is True)
-    return papers, errors
+                    repr(t) for t in unknown) + " in `topics`; the topics are not pinned"))
+            else:
+                paper = replace(paper, topics=tuple(pinned))
+        out.append(replace(paper, note=post.content.strip(), hidden=post.get("hidden") is True))
+    return out, errors
 
 
-def collect(project: Project) -> tuple[list[Paper], list[Topic], Report]:
-    """Everything the pages are made of: papers with topics and notes, the taxonomy, and
-    what went wrong on the way."""
+def collect(project: Project, with_related: bool = False
+            ) -> tuple[list[Paper], list[Topic], Report]:
+    """Everything the pages are made of: papers with topics, notes and (optionally)
+    related papers, the taxonomy, and what went wrong on the way."""
     digests, errors = read_digests(project)
     papers, conflicts = dedupe.merge_with_conflicts(e for d in digests for e in d.entries)
     taxonomy = load_taxonomy(project)
+    notes, note_errors = load_notes(project, papers)
+    if with_related:
+        # Related papers need only titles and abstracts: they are found in a second
+        # process while this one assigns topics.
+        hidden = {slug for slug, (_, post) in notes.items() if post.get("hidden") is True}
+        pending = related.Pending([p for p in papers if p.slug not in hidden])
     papers = topics.classify(papers, taxonomy)
-    papers, note_errors = read_notes(project, papers, taxonomy)
-    return papers, taxonomy, Report(errors=errors + note_errors, warnings=conflicts)
+    papers, pin_errors = apply_notes(papers, notes, taxonomy)
+    if with_related:
+        papers = pending.apply(papers)
+    return papers, taxonomy, Report(errors=errors + note_errors + pin_errors,
+                                    warnings=conflicts)
 
 
 # --- the commands -----------------------------------------------------------------------
@@ -208,11 +230,14 @@ def collect(project: Project) -> tuple[list[Paper], list[Topic], Report]:
 
 def generate(project: Project) -> Report:
     """Digests -> Markdown pages in docs_dir (only changed pages are rewritten)."""
-    papers, taxonomy, report = collect(project)
-    shown = related.add_related([p for p in papers if not p.hidden])
-    pages = render.render_site(shown, taxonomy, project.settings, project.templates_dir)
+    papers, taxonomy, report = collect(project, with_related=True)
+    shown = [p for p in papers if not p.hidden]
+    pages, corpus = render.render_site(shown, taxonomy, project.settings,
+                                       project.templates_dir)
     pages |= feeds.render_exports(shown, taxonomy, project.settings, project.templates_dir)
-    report.written, report.deleted = store.write_pages(project.docs_dir, pages)
+    report.written, report.deleted = store.write_pages(
+        project.docs_dir, pages, project.cache_dir / "pages.json")
+    store.write_pages(project.search_corpus, corpus, project.cache_dir / "search-corpus.json")
     days = {d for p in shown for d in p.dates}
     report.papers, report.days, report.newest = len(shown), len(days), max(days, default=None)
     return report
@@ -231,6 +256,10 @@ def build(project: Project, full: bool = False) -> Report:
     incremental = (not full and project.site_dir.is_dir()
                    and store.read_json(state_file) == {"fingerprint": fingerprint})
     staging = store.temp_dir_beside(project.site_dir)
+    # Pagefind indexes the search documents in its own process while MkDocs renders,
+    # into a folder of its own (MkDocs empties its output folder before a full build).
+    index_dir = store.temp_dir_beside(project.site_dir)
+    indexing = search.start(project.search_corpus, index_dir / "pagefind")
     try:
         if incremental:
             store.copy_site(project.site_dir, staging)
@@ -238,11 +267,18 @@ def build(project: Project, full: bool = False) -> Report:
             run_mkdocs(project, staging, dirty=incremental)
         if incremental:
             store.remove_stale_outputs(staging, project.docs_dir)
-        search.index(staging)
+        search.finish(indexing, index_dir / "pagefind")
+        if indexing:
+            store.move(index_dir / "pagefind", staging / "pagefind")
         store.swap_in(staging, project.site_dir)
     except BaseException:
+        if indexing and indexing.poll() is None:
+            indexing.kill()
+            indexing.wait()
         store.remove_tree(staging)
         raise
+    finally:
+        store.remove_tree(index_dir)
     store.write_json(state_file, {"fingerprint": fingerprint})
     return report
 

@@ -102,6 +102,7 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
     def on_post_build(self, *, config):
         if self.command != "serve":
             return
-        from generator import search
+        from generator import pipeline, search
 
-        search.index(Path(config.site_dir))
+        project = pipeline.load_project(self._project_root(config))
+        search.index(project.search_corpus, Path(config.site_dir) / "pagefind")

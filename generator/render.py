@@ -15,6 +15,7 @@ import datetime as dt
 import html
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
@@ -37,6 +38,7 @@ class Settings:
     author_min_papers: int = 3  # authors with this many papers get a page
     home_days: int = 1  # newest days shown on the home page
     excerpt_chars: int = 280
+    language: str = "en"  # the site's language, as Material writes it in <html lang>
 
 
 # --- text to HTML -----------------------------------------------------------------------
@@ -49,6 +51,7 @@ def _math_html(kind: str, tex: str) -> str:
     return f'<span class="arithmatex">\\({html.escape(tex)}\\)</span>'
 
 
+@lru_cache(maxsize=65536)  # listings show each paper on several pages
 def text_html(text: str, links: bool = True) -> Markup:
     """Escaped text with math marked up for KaTeX and (optionally) URLs made links."""
     out: list[str] = []
@@ -66,6 +69,7 @@ def text_html(text: str, links: bool = True) -> Markup:
     return Markup("".join(out))
 
 
+@lru_cache(maxsize=65536)
 def excerpt(text: str, limit: int) -> str:
     """The first `limit` characters, cut at a word; math is kept whole or left out."""
     out, used = [], 0
@@ -237,6 +241,7 @@ class Renderer:
                 if name in self.author_pages:
                     self.by_author[name].append(paper)
         self.pages: dict[str, str] = {}
+        self.corpus: dict[str, str] = {}  # what the search index reads: one file per paper
 
     def render_all(self) -> dict[str, str]:
         self.home()
@@ -257,7 +262,7 @@ class Renderer:
         return self.pages
 
     # Each page: its path in docs_dir, its frontmatter, its template and variables.
-    def _page(self, path: str, meta: dict, template: str, **variables) -> None:
+    def _page(self, path: str, meta: dict, template: str, **variables) -> str:
         if path in self.pages:
             raise ValueError(f"two pages would be written to {path}")
         try:
@@ -267,6 +272,7 @@ class Renderer:
             where = f"{e.filename}:{e.lineno}" if getattr(e, "lineno", None) else template
             raise TemplateFailure(f"template {where}: {e.message or e}") from None
         self.pages[path] = frontmatter.dumps(frontmatter.Post(body, **meta)) + "\n"
+        return body
 
     def _topic_list(self, paper: Paper) -> list[Topic]:
         return [self.topics[s] for s in paper.topics if s in self.topics]
@@ -286,10 +292,13 @@ class Renderer:
             meta["arxiv_id"] = paper.arxiv_id
         if links:
             meta["links"] = [{"label": link["label"], "url": link["url"]} for link in links]
-        self._page(f"papers/{paper.slug}.md", meta, "paper.md.j2", paper=paper,
+        body = self._page(f"papers/{paper.slug}.md", meta, "paper.md.j2", paper=paper,
                    paper_topics=self._topic_list(paper), bibtex=bibtex(paper, self.settings),
-                   links=links, author_pages=self.author_pages,
-                   related=[self.by_slug[s] for s in paper.related if s in self.by_slug])
+                          links=links, author_pages=self.author_pages,
+                          related=[self.by_slug[s] for s in paper.related
+                                   if s in self.by_slug])
+        self.corpus[f"papers/{paper.slug}/index.html"] = search_document(
+            paper.title, body, self.settings.language)
 
     def date(self, day: dt.date, prev_day: dt.date | None, next_day: dt.date | None) -> None:
         papers = self.by_date[day]
@@ -423,8 +432,21 @@ def paper_links(paper: Paper) -> list[dict]:
     return out
 
 
+def search_document(title: str, body: str, language: str) -> str:
+    """The search index's copy of a paper page: the article alone, at the page's path.
+
+    Pagefind reads these small files instead of the full pages MkDocs writes, so it can
+    run while MkDocs renders, and parses a fraction of the HTML."""
+    article = body[: body.index("</article>") + len("</article>")] if "</article>" in body \
+        else body
+    return (f'<!doctype html><html lang="{html.escape(language)}"><head><meta charset="utf-8">'
+            f"<title>{html.escape(title)}</title></head><body>{article}</body></html>\n")
+
+
 def render_site(papers: list[Paper], taxonomy: list[Topic], settings: Settings,
-                project_templates: Path | None = None) -> dict[str, str]:
-    return Renderer(papers, taxonomy, settings, project_templates).render_all()
+                project_templates: Path | None = None) -> tuple[dict[str, str], dict[str, str]]:
+    """({page path in docs_dir: Markdown}, {path: search document})."""
+    renderer = Renderer(papers, taxonomy, settings, project_templates)
+    return renderer.render_all(), renderer.corpus
 
 

@@ -1,8 +1,9 @@
-"""The search index: Pagefind run over the built site.
+"""The search index: Pagefind over the search documents `generate` writes.
 
 Pagefind splits its index into small fragments fetched on demand, so a query costs a few
-hundred kilobytes whatever the size of the digest. Only paper pages carry
-`data-pagefind-body`, so only they are indexed; navigation chrome never is.
+hundred kilobytes whatever the size of the digest. It reads one small document per paper
+(the page's article, at the page's URL; see render.search_document) rather than the
+pages MkDocs writes, so indexing runs in its own process while MkDocs renders.
 """
 
 from __future__ import annotations
@@ -21,17 +22,31 @@ class SearchIndexError(RuntimeError):
     pass
 
 
-def index(site_dir: Path) -> None:
-    """Write the Pagefind bundle to site_dir/pagefind/."""
-    result = subprocess.run(
-        [sys.executable, "-m", "pagefind", "--site", str(site_dir), "--output-subdir",
-         "pagefind", "--silent"],
-        capture_output=True, text=True,
-    )
-    if result.returncode != 0:
-        raise SearchIndexError(
-            f"pagefind failed ({result.returncode}): {(result.stderr or result.stdout).strip()}")
-    canonicalize(site_dir / "pagefind")
+def start(corpus: Path, output: Path) -> subprocess.Popen | None:
+    """Start indexing the search documents in `corpus` into `output` (the site's
+    pagefind/ folder) in another process; finish() waits for it. None when there is
+    nothing to index (a digest without papers has no search index)."""
+    if not corpus.is_dir() or not any(corpus.rglob("*.html")):
+        return None
+    output.parent.mkdir(parents=True, exist_ok=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "pagefind", "--site", str(corpus), "--output-path",
+         str(output.resolve()), "--silent"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish(process: subprocess.Popen | None, output: Path) -> None:
+    if process is None:
+        return
+    out, err = process.communicate()
+    if process.returncode != 0:
+        raise SearchIndexError(f"pagefind failed ({process.returncode}): "
+                               f"{(err or out).strip()}")
+    canonicalize(output)
+
+
+def index(corpus: Path, output: Path) -> None:
+    finish(start(corpus, output), output)
 
 
 # Pagefind 1.x files: gzip of b"pagefind_dcd" + CBOR.

@@ -7,6 +7,7 @@ change, so unchanged pages keep their modification times.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -89,20 +90,38 @@ def read_yaml(path: Path) -> object:
 # --- generated pages --------------------------------------------------------------------
 
 
-def write_pages(docs_dir: Path, pages: dict[str, str]) -> tuple[int, int]:
-    """Write generated pages; returns (written, deleted). Unchanged files are not touched."""
+def write_pages(docs_dir: Path, pages: dict[str, str], manifest: Path | None = None
+                ) -> tuple[int, int]:
+    """Write generated pages; returns (written, deleted). Unchanged files are not touched.
+
+    With a manifest (content hash, size and mtime of each file as last written), an
+    unchanged file is recognised without reading it back."""
     docs_dir.mkdir(parents=True, exist_ok=True)
+    known = (read_json(manifest) or {}) if manifest else {}
+    record: dict[str, list] = {}
     written = 0
     wanted: set[Path] = set()
     for relative, text in sorted(pages.items()):
         target = inside(docs_dir, relative)
         wanted.add(target)
         data = text.encode("utf-8")
-        if target.is_file() and target.read_bytes() == data:
-            continue
-        atomic_write(target, data)
-        written += 1
+        digest = hashlib.sha256(data).hexdigest()
+        try:
+            stat = target.stat()
+            current = [digest, stat.st_size, stat.st_mtime_ns]
+        except FileNotFoundError:
+            current = None
+        unchanged = current is not None and (
+            known.get(relative) == current
+            or (stat.st_size == len(data) and target.read_bytes() == data))
+        if not unchanged:
+            atomic_write(target, data)
+            stat = target.stat()
+            written += 1
+        record[relative] = [digest, stat.st_size, stat.st_mtime_ns]
     deleted = _prune(docs_dir, lambda path: path.resolve() in wanted)
+    if manifest:
+        write_json(manifest, record)
     return written, deleted
 
 
@@ -175,6 +194,11 @@ def swap_in(new: Path, target: Path) -> None:
         os.rename(target, old)
     os.rename(new, target)
     remove_tree(old)
+
+
+def move(source: Path, dest: Path) -> None:
+    remove_tree(dest)
+    os.rename(source, dest)
 
 
 def remove_tree(path: Path) -> None:

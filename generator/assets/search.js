@@ -164,6 +164,6 @@ window.addEventListener("popstate", () => {
 const initial = readState();
 fillForm(initial);
 run(initial).catch(() => {
-  status.textContent = "The search index could not be loaded.";
+  status.textContent = "No search index: this digest has no papers yet.";
 });
 if (!initial.q) form.elements.q.focus();
