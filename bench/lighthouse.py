@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # noqa: E402
 from serving import Server  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
@@ -69,6 +70,7 @@ def main() -> int:
         command = "python " + " ".join([Path(sys.argv[0]).as_posix()] + sys.argv[1:])
         with args.write.open("a", encoding="utf-8") as f:
             f.write(f"\n### Lighthouse {dt.date.today()} (mobile preset, served with gzip)\n\n"
+                    f"Measured on the code of {run.code_version()}.\n\n"
                     f"`{command}`\n\n{table}\n")
     return 0
 

@@ -141,6 +141,16 @@ def bench(papers: int, source: str, query: str) -> dict:
         }
 
 
+def code_version() -> str:
+    """The commit measured, so each section of BENCHMARKS.md says what it measured."""
+    try:
+        out = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
+                             capture_output=True, text=True, check=True)
+        return out.stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
 def versions() -> str:
     names = ["mkdocs", "mkdocs-material", "pagefind", "paper-digest"]
     return ", ".join(f"{n} {metadata.version(n)}" for n in names)
@@ -154,7 +164,8 @@ def write(results: dict, command: str, target: Path) -> None:
               "| paper page mean / max | search: first result | search: bytes "
               "| related papers |\n|---|---|---|---|---|---|---|---|---|---|")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    text = (f"\n### {dt.date.today()} — {machine}\n\n`{command}`\n\n{versions()}\n\n"
+    text = (f"\n### {dt.date.today()} — {machine}\n\nMeasured on the code of "
+            f"{code_version()}.\n\n`{command}`\n\n{versions()}\n\n"
             f"{header}\n{row}\n")
     with target.open("a", encoding="utf-8") as f:
         f.write(text)

@@ -1,0 +1,73 @@
+"""Benchmark `paper-digest add` of a whole archive at once.
+
+    python bench/add_files.py --files 580 [--write BENCHMARKS.md]
+
+Writes N daily Daily Papers API files (17 papers a day, like the real archive since
+2024: about 9,600 papers in 560 days), adds them to a new project in one command, and
+reports the time and peak memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import random
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # noqa: E402
+import synth  # noqa: E402
+
+
+def write_days(out: Path, files: int, per_day: int = 17) -> list[Path]:
+    titles, sentences = synth._sample_corpus(Path(__file__).resolve().parent.parent / "digests")
+    rng = random.Random(0)
+    out.mkdir(parents=True, exist_ok=True)
+    paths, number = [], 0
+    for i in range(files):
+        day = dt.date(2024, 5, 1) + dt.timedelta(days=i)
+        items = []
+        for _ in range(per_day):
+            number += 1
+            items.append({"paper": {
+                "id": f"{24 + number // 90000}{(number // 7500) % 12 + 1:02d}.{number:05d}",
+                "title": f"{rng.choice(titles)} {number}",
+                "summary": " ".join(rng.choice(sentences) for _ in range(6)),
+                "authors": [{"name": f"Author {rng.randint(1, 3000)}"} for _ in range(5)],
+                "upvotes": rng.randint(0, 200)}})
+        path = out / f"{day.isoformat()}.json"
+        path.write_text(json.dumps(items), "utf-8")
+        paths.append(path)
+    return paths
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=580)
+    parser.add_argument("--write", type=Path, metavar="BENCHMARKS.md")
+    args = parser.parse_args()
+    exe = shutil.which("paper-digest")
+    with tempfile.TemporaryDirectory(prefix="pd-add-") as tmp:
+        root = Path(tmp) / "project"
+        run.subprocess.run([exe, "init", str(root)], check=True, stdout=run.subprocess.DEVNULL)
+        files = write_days(Path(tmp) / "inbox", args.files)
+        seconds, peak = run.timed([exe, "add", *map(str, files)], root)
+        stored = len(list((root / "digests").glob("*.json")))
+    line = (f"| {args.files} files, {args.files * 17} papers | {seconds:.1f} s | {peak:.0f} MB "
+            f"| {stored} stored |")
+    print(line)
+    if args.write:
+        command = "python " + " ".join([Path(sys.argv[0]).as_posix()] + sys.argv[1:])
+        with args.write.open("a", encoding="utf-8") as f:
+            f.write(f"\n### `add` of a whole archive ({dt.date.today()})\n\nMeasured on the code "
+                    f"of {run.code_version()}.\n\n`{command}`\n\n"
+                    "| input | time | peak RSS | result |\n|---|---|---|---|\n" + line + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
