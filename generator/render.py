@@ -385,8 +385,9 @@ class Renderer:
 
     def search(self) -> None:
         years = sorted({p.first_date.year for p in self.papers}, reverse=True)
+        months = sorted({p.first_date.strftime("%Y-%m") for p in self.papers}, reverse=True)
         self._page("search.md", {"title": "Search", "hide": ["toc"]}, "search.md.j2",
-                   taxonomy=self.taxonomy, years=years)
+                   taxonomy=self.taxonomy, years=years, months=months)
 
 
 def _newest_first(papers) -> list[Paper]:

@@ -58,6 +58,11 @@ def test_date_page_shows_titles_and_excerpts_literally(page, hostile_server):
     assert "Our <kernel> runs at 50% of peak and costs $5 and $10." in excerpts
     page.get_by_role("link", name=HOSTILE_TITLE).click()
     page.wait_for_url("**/papers/attention-script-alert-1-script-7-7-is-all-you-need/")
+    # The BibTeX entry is a code block with Material's copy button.
+    page.locator(".pd-bibtex .md-code__button[data-md-type=copy]").wait_for()
+    page.go_back()
+    page.get_by_role("link", name=HOSTILE_TITLE).click()
+    page.wait_for_url("**/papers/attention-script-alert-1-script-7-7-is-all-you-need/")
 
 
 def test_search_deep_link_finds_a_sample_paper(page, sample_server):
@@ -120,6 +125,11 @@ def test_sort_by_date_and_year_filter(page, sample_server):
     assert dates == sorted(dates, reverse=True)
     page.goto(f"{sample_server.url}/search/?q=model&year=1999")
     assert _result_count(page) == 0
+    page.goto(f"{sample_server.url}/search/?q=retrieval&month=2025-04")
+    april = _result_count(page)
+    page.goto(f"{sample_server.url}/search/?q=retrieval&month=2025-03")
+    assert april > 0 and _result_count(page) > 0
+    assert page.locator("#pd-search-month").input_value() == "2025-03"
 
 
 def test_markup_typed_or_linked_stays_text(page, sample_server):

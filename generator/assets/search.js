@@ -1,12 +1,12 @@
 // The search page: Pagefind's JavaScript API with the state kept in the URL
-// (/search/?q=...&topic=...&year=...&author=...&sort=date), so a search can be shared, reloaded,
+// (/search/?q=...&topic=...&year=...&month=...&author=...&sort=date), so a search can be shared, reloaded,
 // and Back works. Everything from the index is inserted as text, never as HTML.
 const PAGE_SIZE = 20;
 const root = document.getElementById("pd-search");
 const form = root.querySelector("form");
 const status = document.getElementById("pd-search-status");
 const list = document.getElementById("pd-search-results");
-const fields = ["q", "topic", "year", "author", "sort"];
+const fields = ["q", "topic", "year", "month", "author", "sort"];
 const bundleUrl = new URL(root.dataset.bundle, document.baseURI);
 const siteRoot = new URL("../", bundleUrl);
 
@@ -123,8 +123,9 @@ async function run(state) {
   const filters = {};
   if (state.topic) filters.topic = state.topic;
   if (state.year) filters.year = state.year;
+  if (state.month) filters.month = state.month;
   if (state.author) filters.author = state.author;
-  if (!state.q && !state.topic && !state.year && !state.author) {
+  if (!state.q && !state.topic && !state.year && !state.month && !state.author) {
     status.textContent = "Type a title, an author, a method or a topic.";
     return;
   }
@@ -152,7 +153,7 @@ form.addEventListener("submit", (event) => {
   history.pushState(null, "", query ? `?${query}` : location.pathname);
   run(readState());
 });
-for (const name of ["topic", "year", "sort"]) {
+for (const name of ["topic", "year", "month", "sort"]) {
   form.elements[name].addEventListener("change", () => form.requestSubmit());
 }
 window.addEventListener("popstate", () => {
