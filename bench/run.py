@@ -117,6 +117,19 @@ def related_timing(root: Path) -> float:
     return time.perf_counter() - start
 
 
+def build_only(papers: int, source: str) -> dict:
+    """Just the full build (for sizes where the whole benchmark takes too long)."""
+    exe = shutil.which("paper-digest")
+    with tempfile.TemporaryDirectory(prefix="pd-bench-") as tmp:
+        root = Path(tmp) / "project"
+        make_project(root, papers, source)
+        build_s, build_mb = timed([exe, "build"], root)
+        built = len(list((root / "site_src/papers").glob("*.md")))
+        sizes = [p.stat().st_size for p in (root / "site/papers").glob("*/index.html")]
+    return {"papers": built, "source": source, "build_s": build_s, "peak_mb": build_mb,
+            "page_kb_max": max(sizes) / 1024}
+
+
 def bench(papers: int, source: str, query: str) -> dict:
     exe = shutil.which("paper-digest")
     with tempfile.TemporaryDirectory(prefix="pd-bench-") as tmp:
@@ -177,7 +190,21 @@ def main() -> int:
     parser.add_argument("--source", choices=["synthetic", "real"], default="synthetic")
     parser.add_argument("--query", default="retrieval")
     parser.add_argument("--write", type=Path, metavar="BENCHMARKS.md")
+    parser.add_argument("--build-only", action="store_true",
+                        help="measure only the full build (time, peak memory)")
     args = parser.parse_args()
+    if args.build_only:
+        results = build_only(args.papers, args.source)
+        print(json.dumps(results, indent=2))
+        if args.write:
+            command = "python " + " ".join([Path(sys.argv[0]).as_posix()] + sys.argv[1:])
+            with args.write.open("a", encoding="utf-8") as f:
+                f.write(f"\n### Full build only, {dt.date.today()}\n\nMeasured on the code of "
+                        f"{code_version()}.\n\n`{command}`\n\n| papers | full build | peak RSS "
+                        f"| paper page max |\n|---|---|---|---|\n| {results['papers']} "
+                        f"({args.source}) | {results['build_s']:.0f} s | "
+                        f"{results['peak_mb']:.0f} MB | {results['page_kb_max']:.1f} KB |\n")
+        return 0
     results = bench(args.papers, args.source, args.query)
     print(json.dumps(results, indent=2))
     if args.write:
