@@ -95,7 +95,7 @@ def _setup_logging() -> None:
     # MkDocs reports problems through logging; show warnings, not its progress chatter.
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
-    for name in ("mkdocs", "paper_digest"):
+    for name in ("mkdocs",):
         logger = logging.getLogger(name)
         logger.handlers[:] = [handler]
         logger.setLevel(logging.WARNING)

@@ -21,7 +21,6 @@ from generator.errors import DigestError
 from generator.model import Digest, Entry, Paper, Topic
 from generator.normalize import clean_text, extract_links, normalize, title_key
 
-log = logging.getLogger("paper_digest")
 
 CONFIG_FILE = "mkdocs.yml"
 
