@@ -28,7 +28,7 @@ def subpath_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("subpath") / "project"
     assert main(["init", str(root), "--name", "Sub-path digest"]) == 0
     config = root / "mkdocs.yml"
-    config.write_text(config.read_text().replace("# site_url: https://example.org/",
+    config.write_text(config.read_text().replace("site_url: !ENV SITE_URL",
                                                  f"site_url: {SITE_URL}"))
     for name in ("hostile.txt", "header-byak.txt", "header-daily-papers.txt"):
         shutil.copy(FIXTURES / "exports" / name, root / "digests" / f"2025-03-14-{name}")
@@ -177,3 +177,15 @@ def test_search_works_under_a_sub_path(page, subpath_site):
     first.click()
     page.wait_for_url(f"{base}papers/{HOSTILE_SLUG}/")
     assert page.locator("h1").inner_text() == HOSTILE_TITLE
+
+
+def test_site_url_comes_from_the_environment(tmp_path, monkeypatch):
+    """The publish workflow passes GitHub Pages' address as SITE_URL."""
+    root = tmp_path / "p"
+    assert main(["init", str(root)]) == 0
+    shutil.copy(FIXTURES / "exports/header-byak.txt", root / "digests/2025-03-14.txt")
+    monkeypatch.setenv("SITE_URL", "https://lab.github.io/reading/")
+    assert main(["build", "--project", str(root)]) == 0
+    feed = feedparser.parse((root / "site/feed.xml").read_bytes())
+    assert feed.entries[0].link.startswith("https://lab.github.io/reading/papers/")
+    assert "<loc>https://lab.github.io/reading/papers/" in (root / "site/sitemap.xml").read_text()

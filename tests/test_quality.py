@@ -55,7 +55,9 @@ def test_publish_workflow_shape(workflow):
     assert any(u.startswith("actions/setup-python@") for u in uses)
     assert next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))[
         "with"]["cache"] == "pip"
-    assert any(s.get("run") == "paper-digest build" for s in steps)
+    build = next(s for s in steps if s.get("run") == "paper-digest build")
+    assert build["env"]["SITE_URL"] == "${{ steps.pages.outputs.base_url }}/"
+    assert any(u.startswith("actions/configure-pages@") for u in uses)
     assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
     assert any(s.get("uses", "").startswith("actions/deploy-pages@")
                for s in flow["jobs"]["deploy"]["steps"])
