@@ -37,7 +37,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Run a command; (seconds, peak RSS in MB of it and the children it waited for)."""
+    """Run a command; (seconds, peak RSS in MB): the largest resident size of the command
+    or any child it waited for (wait4's ru_maxrss), not the sum of processes running
+    side by side."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
