@@ -57,6 +57,8 @@ def make_parser() -> argparse.ArgumentParser:
     _project_arg(p)
     p.add_argument("--full", action="store_true",
                    help="render every page again, not only the changed ones")
+    p.add_argument("--timings", action="store_true",
+                   help="print how long each stage of the build took")
 
     p = commands.add_parser("topics", help="the taxonomy with counts, or its evaluation",
                             description="Print the project's taxonomy with the number of "
@@ -171,16 +173,53 @@ def cmd_generate(args) -> int:
     return 1 if report.errors else 0
 
 
+class _Stages:
+    """Follows the build's stages: shows the current one on a terminal (a large build
+    takes a minute) and keeps how long each took for --timings."""
+
+    def __init__(self):
+        self.times: list[tuple[str, float]] = []
+        self.status = None
+        if sys.stderr.isatty():
+            from rich.console import Console
+
+            self.status = Console(stderr=True).status("Starting")
+            self.status.start()
+
+    def __call__(self, name: str) -> None:
+        import time
+
+        self.times.append((name, time.perf_counter()))
+        if self.status:
+            self.status.update(name)
+
+    def close(self) -> list[tuple[str, float]]:
+        """[(stage, seconds)] in order."""
+        import time
+
+        if self.status:
+            self.status.stop()
+        ends = [t for _, t in self.times[1:]] + [time.perf_counter()]
+        return [(name, end - start) for (name, start), end in zip(self.times, ends)]
+
+
 def cmd_build(args) -> int:
     project = pipeline.load_project(args.project)
+    stages = _Stages()
     try:
-        report = pipeline.build(project, full=args.full)
+        report = pipeline.build(project, full=args.full, stage=stages)
     except Exception as e:  # any failure: say so; the previous site is still in place
+        stages.close()
         if isinstance(e, DigestError):
             _error(str(e))
         else:
             _error(f"build failed, the previous site is unchanged: {e}")
         return 1
+    timings = stages.close()
+    if args.timings:
+        for name, seconds in timings:
+            print(f"{seconds:7.2f} s  {name}", file=sys.stderr)
+        print(f"{sum(s for _, s in timings):7.2f} s  in all", file=sys.stderr)
     _report_warnings(report.warnings)
     _report_errors(report.errors)
     print(f"Built {_plural(report.papers, 'paper')} from {_plural(report.days, 'day')} into "

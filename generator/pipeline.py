@@ -203,10 +203,16 @@ def apply_notes(papers: list[Paper], notes: dict, taxonomy: list[Topic]
     return out, errors
 
 
-def collect(project: Project, with_related: bool = False
+def _quiet(stage: str) -> None:
+    pass
+
+
+def collect(project: Project, with_related: bool = False, stage=_quiet
             ) -> tuple[list[Paper], list[Topic], Report]:
     """Everything the pages are made of: papers with topics, notes and (optionally)
-    related papers, the taxonomy, and what went wrong on the way."""
+    related papers, the taxonomy, and what went wrong on the way. `stage(name)` is told
+    when each stage starts (the command shows progress with it)."""
+    stage("Reading digests")
     digests, errors = read_digests(project)
     papers, conflicts = dedupe.merge_with_conflicts(e for d in digests for e in d.entries)
     taxonomy = load_taxonomy(project)
@@ -216,9 +222,11 @@ def collect(project: Project, with_related: bool = False
         # process while this one assigns topics.
         hidden = {slug for slug, (_, post) in notes.items() if post.get("hidden") is True}
         pending = related.Pending([p for p in papers if p.slug not in hidden])
+    stage("Assigning topics")
     papers = topics.classify(papers, taxonomy)
     papers, pin_errors = apply_notes(papers, notes, taxonomy)
     if with_related:
+        stage("Finding related papers")
         papers = pending.apply(papers)
     return papers, taxonomy, Report(errors=errors + note_errors + pin_errors,
                                     warnings=conflicts)
@@ -227,13 +235,15 @@ def collect(project: Project, with_related: bool = False
 # --- the commands -----------------------------------------------------------------------
 
 
-def generate(project: Project) -> Report:
+def generate(project: Project, stage=_quiet) -> Report:
     """Digests -> Markdown pages in docs_dir (only changed pages are rewritten)."""
-    papers, taxonomy, report = collect(project, with_related=True)
+    papers, taxonomy, report = collect(project, with_related=True, stage=stage)
     shown = [p for p in papers if not p.hidden]
+    stage("Rendering pages")
     pages, corpus = render.render_site(shown, taxonomy, project.settings,
                                        project.templates_dir)
     pages |= feeds.render_exports(shown, taxonomy, project.settings, project.templates_dir)
+    stage("Writing pages")
     report.written, report.deleted = store.write_pages(
         project.docs_dir, pages, project.cache_dir / "pages.json")
     store.write_pages(project.search_corpus, corpus, project.cache_dir / "search-corpus.json")
@@ -242,14 +252,14 @@ def generate(project: Project) -> Report:
     return report
 
 
-def build(project: Project, full: bool = False) -> Report:
+def build(project: Project, full: bool = False, stage=_quiet) -> Report:
     """generate, then MkDocs and Pagefind into a temporary folder that replaces site/
     only when everything succeeded: a failed build leaves the previous site in place.
 
     When only digests changed since the last build (same configuration, theme and
     versions), MkDocs renders just the pages whose Markdown changed: the previous site
     is copied into the temporary folder and built over with MkDocs' dirty mode."""
-    report = generate(project)
+    report = generate(project, stage)
     fingerprint = build_fingerprint(project)
     state_file = project.cache_dir / "build.json"
     incremental = (not full and project.site_dir.is_dir()
@@ -261,14 +271,19 @@ def build(project: Project, full: bool = False) -> Report:
     indexing = search.start(project.search_corpus, index_dir / "pagefind")
     try:
         if incremental:
+            stage("Copying the previous site")
             store.copy_site(project.site_dir, staging)
+        stage("Rendering the changed pages (MkDocs)" if incremental
+              else "Rendering the site (MkDocs)")
         with _source_date_epoch(report.newest):
             run_mkdocs(project, staging, dirty=incremental)
         if incremental:
             store.remove_stale_outputs(staging, project.docs_dir)
+        stage("Indexing for search (Pagefind)")
         search.finish(indexing, index_dir / "pagefind")
         if indexing:
             store.move(index_dir / "pagefind", staging / "pagefind")
+        stage("Replacing the previous site")
         store.swap_in(staging, project.site_dir)
     except BaseException:
         if indexing and indexing.poll() is None:

@@ -8,6 +8,7 @@ Markdown and the search index whenever a digest, template or taxonomy changes.
 from __future__ import annotations
 
 import logging
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -42,6 +43,33 @@ class PaperDigestConfig(Config):
     """How many of the newest days the home page lists."""
     excerpt_chars = opt.Type(int, default=280)
     """Characters of abstract shown in listings."""
+    fast_render = opt.Type(bool, default=True)
+    """Skip work that cannot change the output: pages that are one HTML element (the
+    generated pages) skip Python-Markdown, which would give them back unchanged, and the
+    sidebars shared by pages outside the nav are rendered once per depth. False renders
+    every page the plain way (the tests compare the two sites byte for byte)."""
+
+
+# The opening tag of a block-level element Python-Markdown passes through as raw HTML.
+_BLOCK_OPENING = re.compile(r"<(article|div|section|main)(?=[\s>])")
+
+
+def single_html_block(markdown: str) -> str | None:
+    """The page's HTML when its Markdown is exactly one raw HTML element, else None.
+
+    Deliberately narrow: the text must open with the element and end with its closing
+    tag, hold no other element of that name (so the first closing tag is the last), and
+    ask for no Markdown inside (md_in_html's `markdown=` attribute)."""
+    text = markdown.strip()
+    opening = _BLOCK_OPENING.match(text)
+    if not opening:
+        return None
+    tag = opening.group(1)
+    closing = f"</{tag}>"
+    if (not text.endswith(closing) or text.count(f"<{tag}") != 1
+            or text.count(closing) != 1 or "markdown=" in text):
+        return None
+    return text
 
 
 def package_dir(name: str) -> Path:
@@ -51,6 +79,7 @@ def package_dir(name: str) -> Path:
 class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
     def __init__(self):
         self.command = "build"
+        self.passed_through: dict[str, str] = {}  # src_uri -> HTML, between two hooks
 
     def on_startup(self, *, command, dirty):
         self.command = command
@@ -69,6 +98,12 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
             config.nav = DEFAULT_NAV
         return config
 
+    def on_env(self, env, *, config, files):
+        # Rendered template pieces shared by many pages (see theme/main.html); a new
+        # store for every build, so `serve` never shows a stale one.
+        env.globals["pd_fragments"] = {} if self.config.fast_render else None
+        return env
+
     def on_files(self, files: Files, config) -> Files:
         assets = package_dir("assets")
         for path in sorted(assets.rglob("*")):
@@ -76,6 +111,20 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
                 uri = f"{ASSET_PREFIX}/{path.relative_to(assets).as_posix()}"
                 files.append(File.generated(config, uri, abs_src_path=str(path)))
         return files
+
+    # Python-Markdown re-parses raw HTML tag by tag, about half of MkDocs' time on a paper
+    # page, only to give it back unchanged (raw HTML gets no Markdown, table of contents
+    # or link rewriting). A page that is one HTML element skips the parse: it is handed
+    # to Markdown empty and its HTML becomes the page content as it is.
+    def on_page_markdown(self, markdown, *, page, config, files):
+        html = single_html_block(markdown) if self.config.fast_render else None
+        if html is None:
+            return markdown
+        self.passed_through[page.file.src_uri] = html
+        return ""
+
+    def on_page_content(self, html, *, page, config, files):
+        return self.passed_through.pop(page.file.src_uri, html)
 
     # --- live preview -------------------------------------------------------------------
 

@@ -22,10 +22,6 @@ GENERATED_DIRS = ("papers", "dates", "topics", "authors")
 GENERATED_FILES = ("index.md", "search.md", "feed.xml", "feed.json", "papers.json")
 
 
-_UMASK = os.umask(0)
-os.umask(_UMASK)
-
-
 class UnsafePath(ValueError):
     pass
 
@@ -40,16 +36,36 @@ def inside(root: Path, relative: str) -> Path:
     return target
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _below(root: Path, relative: str) -> Path:
+    """root/relative for a name made by the generator, refused if it could leave root
+    (absolute, `..`, empty parts). Checked by its text, not resolved: resolving costs a
+    system call per folder level, tens of thousands of times per build; writes replace
+    the final name (os.replace), so a symbolic link there is replaced, not followed."""
+    parts = relative.split("/")
+    if relative.startswith("/") or any(p in ("", ".", "..") or os.sep in p for p in parts):
+        raise UnsafePath(f"refusing to write outside {root}: {relative}")
+    return root.joinpath(*parts)
+
+
+def atomic_write(path: Path, data: bytes, make_parent: bool = True) -> None:
+    """Write data to a temporary file beside path, then rename it over path: readers see
+    the old file or the new one, never half of one."""
+    if make_parent:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    # The process id makes the name unique among concurrent writers; O_EXCL refuses a
+    # leftover. Created with mode 0666 less the umask, the usual permissions.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except FileExistsError:  # left by a process that died mid-write
+        tmp.unlink()
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the usual permissions
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -96,33 +112,45 @@ def write_pages(docs_dir: Path, pages: dict[str, str], manifest: Path | None = N
 
     With a manifest (content hash, size and mtime of each file as last written), an
     unchanged file is recognised without reading it back."""
+    from concurrent.futures import ThreadPoolExecutor
+
     docs_dir.mkdir(parents=True, exist_ok=True)
+    docs_dir = docs_dir.resolve()
     known = (read_json(manifest) or {}) if manifest else {}
     record: dict[str, list] = {}
-    written = 0
-    wanted: set[Path] = set()
+    changed: list[tuple[str, Path, bytes, str]] = []
     for relative, text in sorted(pages.items()):
-        target = inside(docs_dir, relative)
-        wanted.add(target)
+        target = _below(docs_dir, relative)
         data = text.encode("utf-8")
         digest = hashlib.sha256(data).hexdigest()
         try:
             stat = target.stat()
-            current = [digest, stat.st_size, stat.st_mtime_ns]
         except FileNotFoundError:
-            current = None
-        unchanged = current is not None and (
-            known.get(relative) == current
-            or (stat.st_size == len(data) and target.read_bytes() == data))
-        if not unchanged:
-            atomic_write(target, data)
-            stat = target.stat()
-            written += 1
-        record[relative] = [digest, stat.st_size, stat.st_mtime_ns]
-    deleted = _prune(docs_dir, lambda path: path.resolve() in wanted)
+            changed.append((relative, target, data, digest))
+            continue
+        current = [digest, stat.st_size, stat.st_mtime_ns]
+        if known.get(relative) == current or (
+                stat.st_size == len(data) and target.read_bytes() == data):
+            record[relative] = current
+        else:
+            changed.append((relative, target, data, digest))
+    for folder in sorted({target.parent for _, target, _, _ in changed}):
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def write(item: tuple[str, Path, bytes, str]) -> tuple[str, list]:
+        relative, target, data, digest = item
+        atomic_write(target, data, make_parent=False)
+        stat = target.stat()
+        return relative, [digest, stat.st_size, stat.st_mtime_ns]
+
+    # A first build writes tens of thousands of small files: the time goes to system
+    # calls, which threads overlap.
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        record.update(pool.map(write, changed))
+    deleted = _prune(docs_dir, lambda path: path.relative_to(docs_dir).as_posix() in pages)
     if manifest:
         write_json(manifest, record)
-    return written, deleted
+    return len(changed), deleted
 
 
 # --- sites ------------------------------------------------------------------------------

@@ -133,6 +133,35 @@ def test_two_builds_are_identical(hostile_site, tmp_path):
     assert diff.stdout == ""
 
 
+def test_fast_render_changes_nothing(hostile_site, tmp_path):
+    """Generated pages skip Python-Markdown and share rendered sidebars (plugin option
+    fast_render); with every page rendered the plain way, the site is the same byte for
+    byte."""
+    root, _, _ = hostile_site
+    again = tmp_path / "markdown"
+    shutil.copytree(root, again, ignore=shutil.ignore_patterns("site", ".site-*"))
+    config = again / "mkdocs.yml"
+    text = config.read_text("utf-8")
+    assert "\n  - paper-digest\n" in text
+    config.write_text(text.replace("\n  - paper-digest\n",
+                                   "\n  - paper-digest:\n      fast_render: false\n"))
+    assert main(["build", "--project", str(again)]) == 0
+    diff = subprocess.run(["diff", "-r", "-q", str(root / "site"),
+                           str(again / "site")], capture_output=True, text=True)
+    assert diff.stdout == ""
+
+
+def test_passthrough_takes_only_a_page_that_is_one_element():
+    from generator.plugin import single_html_block
+
+    page = '<article class="x">\n<h1>T</h1>\n<p>a *b*</p>\n</article>\n'
+    assert single_html_block(page) == page.strip()
+    assert single_html_block(page + "\n## Notes\n\nMore *Markdown*\n") is None
+    assert single_html_block("# Title\n" + page) is None
+    assert single_html_block(page.replace("<p>", "<article><p>")) is None
+    assert single_html_block(page.replace('class="x"', 'markdown="1"')) is None
+
+
 @pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.name)
 def test_broken_files_are_refused_without_a_traceback(tmp_path, path):
     root = tmp_path / "p"
