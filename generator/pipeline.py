@@ -236,20 +236,35 @@ def collect(project: Project, with_related: bool = False, stage=_quiet
 
 
 def generate(project: Project, stage=_quiet) -> Report:
-    """Digests -> Markdown pages in docs_dir (only changed pages are rewritten)."""
+    """Digests -> Markdown pages in docs_dir (only changed pages are rewritten), and the
+    search documents in the cache."""
+    report, pages, documents = _render(project, stage)
+    stage("Writing pages")
+    _write(project, pages, report)
+    store.write_pages(project.search_corpus, documents, _corpus_manifest(project))
+    return report
+
+
+def _render(project: Project, stage) -> tuple[Report, dict[str, str], dict[str, str]]:
+    """(report, pages for docs_dir, search documents)"""
     papers, taxonomy, report = collect(project, with_related=True, stage=stage)
     shown = [p for p in papers if not p.hidden]
     stage("Rendering pages")
-    pages, corpus = render.render_site(shown, taxonomy, project.settings,
-                                       project.templates_dir)
+    pages, documents = render.render_site(shown, taxonomy, project.settings,
+                                          project.templates_dir)
     pages |= feeds.render_exports(shown, taxonomy, project.settings, project.templates_dir)
-    stage("Writing pages")
-    report.written, report.deleted = store.write_pages(
-        project.docs_dir, pages, project.cache_dir / "pages.json")
-    store.write_pages(project.search_corpus, corpus, project.cache_dir / "search-corpus.json")
     days = {d for p in shown for d in p.dates}
     report.papers, report.days, report.newest = len(shown), len(days), max(days, default=None)
-    return report
+    return report, pages, documents
+
+
+def _write(project: Project, pages: dict[str, str], report: Report) -> None:
+    report.written, report.deleted = store.write_pages(
+        project.docs_dir, pages, project.cache_dir / "pages.json")
+
+
+def _corpus_manifest(project: Project) -> Path:
+    return project.cache_dir / "search-corpus.json"
 
 
 def build(project: Project, full: bool = False, stage=_quiet) -> Report:
@@ -259,17 +274,23 @@ def build(project: Project, full: bool = False, stage=_quiet) -> Report:
     When only digests changed since the last build (same configuration, theme and
     versions), MkDocs renders just the pages whose Markdown changed: the previous site
     is copied into the temporary folder and built over with MkDocs' dirty mode."""
-    report = generate(project, stage)
-    fingerprint = build_fingerprint(project)
-    state_file = project.cache_dir / "build.json"
-    incremental = (not full and project.site_dir.is_dir()
-                   and store.read_json(state_file) == {"fingerprint": fingerprint})
+    report, pages, documents = _render(project, stage)
     staging = store.temp_dir_beside(project.site_dir)
-    # Pagefind indexes the search documents in its own process while MkDocs renders,
-    # into a folder of its own (MkDocs empties its output folder before a full build).
+    # A second process writes the search documents and runs Pagefind over them while
+    # this one writes the pages and MkDocs renders them. It indexes into a folder of its
+    # own (MkDocs empties its output folder before a full build).
     index_dir = store.temp_dir_beside(project.site_dir)
-    indexing = search.start(project.search_corpus, index_dir / "pagefind")
+    indexing = search.start(documents, project.search_corpus, _corpus_manifest(project),
+                            index_dir / "pagefind")
+    del documents  # the other process has its copy
     try:
+        stage("Writing pages")
+        _write(project, pages, report)
+        del pages
+        fingerprint = build_fingerprint(project)
+        state_file = project.cache_dir / "build.json"
+        incremental = (not full and project.site_dir.is_dir()
+                       and store.read_json(state_file) == {"fingerprint": fingerprint})
         if incremental:
             stage("Copying the previous site")
             store.copy_site(project.site_dir, staging)
@@ -286,9 +307,8 @@ def build(project: Project, full: bool = False, stage=_quiet) -> Report:
         stage("Replacing the previous site")
         store.swap_in(staging, project.site_dir)
     except BaseException:
-        if indexing and indexing.poll() is None:
-            indexing.kill()
-            indexing.wait()
+        if indexing:
+            indexing.stop()
         store.remove_tree(staging)
         raise
     finally:

@@ -79,10 +79,12 @@ def package_dir(name: str) -> Path:
 class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
     def __init__(self):
         self.command = "build"
+        self.dirty = False
         self.passed_through: dict[str, str] = {}  # src_uri -> HTML, between two hooks
 
     def on_startup(self, *, command, dirty):
         self.command = command
+        self.dirty = dirty
 
     def on_config(self, config):
         for name in ("per_page", "home_days", "excerpt_chars"):
@@ -110,6 +112,14 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
             if path.is_file() and path.name != "LICENSE":
                 uri = f"{ASSET_PREFIX}/{path.relative_to(assets).as_posix()}"
                 files.append(File.generated(config, uri, abs_src_path=str(path)))
+        if self.dirty:
+            # A dirty build runs over a copy of the previous site whose generated
+            # folders are hard links to the live site (store.copy_site). MkDocs writes
+            # into existing files, which would change them in the live site too: every
+            # output it is about to write is deleted first, so it writes a new file.
+            for file in files:
+                if file.is_modified():
+                    Path(file.abs_dest_path).unlink(missing_ok=True)
         return files
 
     # Python-Markdown re-parses raw HTML tag by tag, about half of MkDocs' time on a paper

@@ -157,12 +157,18 @@ def write_pages(docs_dir: Path, pages: dict[str, str], manifest: Path | None = N
 
 
 def copy_site(source: Path, dest: Path, skip: tuple[str, ...] = ("pagefind",)) -> None:
-    """Copy a built site keeping modification times (MkDocs' dirty build compares them)."""
+    """Copy a built site keeping modification times (MkDocs' dirty build compares them).
+
+    The generated folders (most of the site) are hard-linked, not copied: seconds saved
+    twice, here and when the old site is deleted. The build must then never write into a
+    linked file, which would change the live site too: the plugin deletes every output
+    MkDocs is about to write before it does (PaperDigestPlugin.on_files)."""
     for item in source.iterdir():
         if item.name in skip:
             continue
         if item.is_dir():
-            shutil.copytree(item, dest / item.name, copy_function=shutil.copy2)
+            copy = os.link if item.name in GENERATED_DIRS else shutil.copy2
+            shutil.copytree(item, dest / item.name, copy_function=copy)
         else:
             shutil.copy2(item, dest / item.name)
 

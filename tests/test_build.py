@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 from pathlib import Path
@@ -136,10 +137,16 @@ def test_incremental_build_equals_a_full_build(tmp_path, capsys):
     (project / "notes").mkdir()
     (project / "notes/beir-pl-zero-shot-information-retrieval-benchmark-for-the-polish"
                "-language.md").write_text("---\nhidden: true\n---\n")
+    # The incremental build hard-links most of the previous site: it must never write
+    # into those files. A linked copy taken now must keep every byte.
+    before = _tree_digest(project / "site")
+    shutil.copytree(project / "site", tmp_path / "linked", copy_function=os.link)
     capsys.readouterr()
     assert main(["build", "--project", str(project)]) == 0
     assert "dirty" not in capsys.readouterr().err
+    assert _tree_digest(tmp_path / "linked") == before
     incremental = _tree_digest(project / "site")
+    assert incremental != before
     assert not (project / "site/dates/2025-03-14").exists()
     assert not (project / "site/papers/beir-pl-zero-shot-information-retrieval-benchmark-"
                           "for-the-polish-language").exists()
@@ -156,3 +163,16 @@ def test_a_configuration_change_rebuilds_every_page(tmp_path):
     assert main(["build", "--project", str(project)]) == 0
     for html in (project / "site/papers").glob("*/index.html"):
         assert "Renamed digest" in html.read_text("utf-8")
+
+
+def test_a_failed_search_index_is_reported(tmp_path):
+    from generator import search
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    documents = {"papers/a/index.html": "<html><body><h1>A</h1></body></html>"}
+    indexing = search.start(documents, tmp_path / "corpus", tmp_path / "corpus.json",
+                            blocker / "pagefind")
+    with pytest.raises(search.SearchIndexError, match="search documents failed"):
+        search.finish(indexing, blocker / "pagefind")
+    assert (tmp_path / "corpus/papers/a/index.html").is_file()
