@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True)
@@ -92,3 +92,23 @@ class Topic:
     arxiv: tuple[str, ...] = ()
     keywords: tuple[tuple[str, float], ...] = ()  # (phrase, weight); weight < 0 argues against
     fallback_for: tuple[str, ...] = ()  # arXiv categories whose papers default to it
+
+
+# --- as JSON (the derived-data cache keeps parsed digests) ------------------------------
+
+
+def digest_to_data(digest: Digest) -> dict:
+    return {"source": digest.source, "date": digest.date.isoformat(),
+            "entries": [dict(asdict(e), date=e.date.isoformat()) for e in digest.entries]}
+
+
+def digest_from_data(data: dict) -> Digest:
+    def entry(item: dict) -> Entry:
+        meta = {k: tuple(v) if isinstance(v, list) else v for k, v in item["meta"].items()}
+        return Entry(title=item["title"], abstract=item["abstract"],
+                     date=dt.date.fromisoformat(item["date"]), source=item["source"],
+                     line=item["line"], links=tuple(Link(**link) for link in item["links"]),
+                     meta=Metadata(**meta))
+
+    return Digest(source=data["source"], date=dt.date.fromisoformat(data["date"]),
+                  entries=tuple(entry(item) for item in data["entries"]))

@@ -16,11 +16,28 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-from generator import dedupe, feeds, ingest, related, render, search, store, topics
+from generator import (
+    cache,
+    dedupe,
+    feeds,
+    ingest,
+    related,
+    render,
+    search,
+    store,
+    topics,
+)
+from generator.background import Background
 from generator.errors import DigestError
-from generator.model import Digest, Entry, Paper, Topic
+from generator.model import (
+    Digest,
+    Entry,
+    Paper,
+    Topic,
+    digest_from_data,
+    digest_to_data,
+)
 from generator.normalize import clean_text, extract_links, normalize, title_key
-
 
 CONFIG_FILE = "mkdocs.yml"
 
@@ -127,14 +144,26 @@ def normalize_entry(entry: Entry) -> Entry:
                    links=entry.links + extract_links(abstract))
 
 
-def read_digests(project: Project) -> tuple[list[Digest], list[DigestError]]:
-    """Every stored digest that parses; the others become errors, never a stop."""
+def read_digests(project: Project, table: cache.Table | None = None
+                 ) -> tuple[list[Digest], list[DigestError]]:
+    """Every stored digest that parses; the others become errors, never a stop. With a
+    cache table, a file parsed before (same name, same bytes) is not parsed again."""
     digests, errors = [], []
     for path in store.list_digests(project.digests_dir):
+        data = store.read_bytes(path)
+        name = cache.key(path.name, data)
+        known = table.get(name) if table else None
+        if known is not None:
+            digests.append(digest_from_data(known))
+            continue
         try:
-            digests.append(parse_digest(store.read_bytes(path), path.name))
+            digest = parse_digest(data, path.name)
         except DigestError as e:
             errors.append(e)
+            continue
+        digests.append(digest)
+        if table:
+            table.put(name, digest_to_data(digest))
     return digests, errors
 
 
@@ -212,24 +241,38 @@ def collect(project: Project, with_related: bool = False, stage=_quiet
     """Everything the pages are made of: papers with topics, notes and (optionally)
     related papers, the taxonomy, and what went wrong on the way. `stage(name)` is told
     when each stage starts (the command shows progress with it)."""
+    papers, taxonomy, report, pending = _collect(project, with_related, stage)
+    if pending:
+        stage("Finding related papers")
+        papers = pending.apply(papers)
+    return papers, taxonomy, report
+
+
+def _collect(project: Project, with_related: bool, stage
+             ) -> tuple[list[Paper], list[Topic], Report, related.Pending | None]:
+    """collect(), with the related papers still being found (when asked for) in a
+    second process: Pending.apply(papers) adds them."""
     stage("Reading digests")
-    digests, errors = read_digests(project)
+    tables = {name: cache.Table(project.cache_dir / f"{name}.json")
+              for name in ("digests", "topics")}
+    digests, errors = read_digests(project, tables["digests"])
     papers, conflicts = dedupe.merge_with_conflicts(e for d in digests for e in d.entries)
     taxonomy = load_taxonomy(project)
     notes, note_errors = load_notes(project, papers)
+    pending = None
     if with_related:
         # Related papers need only titles and abstracts: they are found in a second
-        # process while this one assigns topics.
+        # process while this one assigns topics and renders the listings.
         hidden = {slug for slug, (_, post) in notes.items() if post.get("hidden") is True}
-        pending = related.Pending([p for p in papers if p.slug not in hidden])
+        pending = related.Pending([p for p in papers if p.slug not in hidden],
+                                  cache.Table(project.cache_dir / "related.json"))
     stage("Assigning topics")
-    papers = topics.classify(papers, taxonomy)
+    papers = topics.classify(papers, taxonomy, cache=tables["topics"])
     papers, pin_errors = apply_notes(papers, notes, taxonomy)
-    if with_related:
-        stage("Finding related papers")
-        papers = pending.apply(papers)
+    for table in tables.values():
+        table.save()
     return papers, taxonomy, Report(errors=errors + note_errors + pin_errors,
-                                    warnings=conflicts)
+                                    warnings=conflicts), pending
 
 
 # --- the commands -----------------------------------------------------------------------
@@ -238,29 +281,57 @@ def collect(project: Project, with_related: bool = False, stage=_quiet
 def generate(project: Project, stage=_quiet) -> Report:
     """Digests -> Markdown pages in docs_dir (only changed pages are rewritten), and the
     search documents in the cache."""
-    report, pages, documents = _render(project, stage)
+    report, rendered, keys = _render(project, False, stage)
     stage("Writing pages")
-    _write(project, pages, report)
-    store.write_pages(project.search_corpus, documents, _corpus_manifest(project))
+    _write(project, rendered, report)
+    store.write_pages(project.search_corpus, rendered.corpus, _corpus_manifest(project),
+                      kept=_kept_documents(rendered))
+    keys.save()
     return report
 
 
-def _render(project: Project, stage) -> tuple[Report, dict[str, str], dict[str, str]]:
-    """(report, pages for docs_dir, search documents)"""
-    papers, taxonomy, report = collect(project, with_related=True, stage=stage)
+def _render(project: Project, full: bool, stage
+            ) -> tuple[Report, render.Rendered, cache.Table]:
+    """(report, the rendered pages and search documents, the table of their input keys:
+    saved once they are written). Unless `full`, unchanged paper pages are not rendered
+    again."""
+    papers, taxonomy, report, pending = _collect(project, True, stage)
     shown = [p for p in papers if not p.hidden]
-    stage("Rendering pages")
-    pages, documents = render.render_site(shown, taxonomy, project.settings,
-                                          project.templates_dir)
-    pages |= feeds.render_exports(shown, taxonomy, project.settings, project.templates_dir)
+    stage("Rendering listings")
+    keys = cache.Table(project.cache_dir / "rendered.json")
+    renderer = render.Renderer(shown, taxonomy, project.settings, project.templates_dir,
+                               reusable={} if full else _reusable(project, keys.old))
+    renderer.render_listings()  # what needs no related papers, while they are found
+    stage("Finding related papers")
+    shown = pending.apply(shown)
+    stage("Rendering paper pages")
+    rendered = renderer.render_papers(shown)
+    rendered.pages |= feeds.render_exports(shown, taxonomy, project.settings,
+                                           project.templates_dir)
+    keys.used = dict(rendered.keys)
     days = {d for p in shown for d in p.dates}
     report.papers, report.days, report.newest = len(shown), len(days), max(days, default=None)
-    return report, pages, documents
+    return report, rendered, keys
 
 
-def _write(project: Project, pages: dict[str, str], report: Report) -> None:
+def _reusable(project: Project, previous: dict[str, str]) -> dict[str, str]:
+    """{paper page path: the key it was written with} for pages whose file and search
+    document are as the last build wrote them."""
+    pages = store.unchanged_files(project.docs_dir, project.cache_dir / "pages.json",
+                                  list(previous))
+    documents = store.unchanged_files(project.search_corpus, _corpus_manifest(project),
+                                      [render.search_path(p) for p in pages])
+    return {p: previous[p] for p in pages if render.search_path(p) in documents}
+
+
+def _kept_documents(rendered: render.Rendered) -> set[str]:
+    return {render.search_path(p) for p in rendered.kept}
+
+
+def _write(project: Project, rendered: render.Rendered, report: Report) -> None:
     report.written, report.deleted = store.write_pages(
-        project.docs_dir, pages, project.cache_dir / "pages.json")
+        project.docs_dir, rendered.pages, project.cache_dir / "pages.json",
+        kept=rendered.kept)
 
 
 def _corpus_manifest(project: Project) -> Path:
@@ -274,26 +345,29 @@ def build(project: Project, full: bool = False, stage=_quiet) -> Report:
     When only digests changed since the last build (same configuration, theme and
     versions), MkDocs renders just the pages whose Markdown changed: the previous site
     is copied into the temporary folder and built over with MkDocs' dirty mode."""
-    report, pages, documents = _render(project, stage)
+    fingerprint = build_fingerprint(project)
+    state_file = project.cache_dir / "build.json"
+    incremental = (not full and project.site_dir.is_dir()
+                   and store.read_json(state_file) == {"fingerprint": fingerprint})
     staging = store.temp_dir_beside(project.site_dir)
-    # A second process writes the search documents and runs Pagefind over them while
-    # this one writes the pages and MkDocs renders them. It indexes into a folder of its
-    # own (MkDocs empties its output folder before a full build).
     index_dir = store.temp_dir_beside(project.site_dir)
-    indexing = search.start(documents, project.search_corpus, _corpus_manifest(project),
-                            index_dir / "pagefind")
-    del documents  # the other process has its copy
+    # A second process copies the previous site while this one reads and renders.
+    copying = Background(store.copy_site, project.site_dir, staging) if incremental else None
+    indexing = None
     try:
+        report, rendered, keys = _render(project, full, stage)
+        # A second process writes the search documents and indexes those that changed
+        # while this one writes the pages and MkDocs renders them. It indexes into a
+        # folder of its own (MkDocs empties its output folder before a full build).
+        indexing = search.start(rendered.corpus, _kept_documents(rendered),
+                                project.search_corpus, _corpus_manifest(project),
+                                project.cache_dir / "search-base", index_dir, rebuild=full)
         stage("Writing pages")
-        _write(project, pages, report)
-        del pages
-        fingerprint = build_fingerprint(project)
-        state_file = project.cache_dir / "build.json"
-        incremental = (not full and project.site_dir.is_dir()
-                       and store.read_json(state_file) == {"fingerprint": fingerprint})
-        if incremental:
+        _write(project, rendered, report)
+        del rendered  # the other process has its copy of the documents
+        if copying:
             stage("Copying the previous site")
-            store.copy_site(project.site_dir, staging)
+            copying.wait()
         stage("Rendering the changed pages (MkDocs)" if incremental
               else "Rendering the site (MkDocs)")
         with _source_date_epoch(report.newest):
@@ -301,14 +375,16 @@ def build(project: Project, full: bool = False, stage=_quiet) -> Report:
         if incremental:
             store.remove_stale_outputs(staging, project.docs_dir)
         stage("Indexing for search (Pagefind)")
-        search.finish(indexing, index_dir / "pagefind")
-        if indexing:
-            store.move(index_dir / "pagefind", staging / "pagefind")
+        search.finish(indexing)
+        for item in sorted(index_dir.iterdir()):
+            store.move(item, staging / item.name)
+        keys.save()  # the pages and documents they describe are written
         stage("Replacing the previous site")
         store.swap_in(staging, project.site_dir)
     except BaseException:
-        if indexing:
-            indexing.stop()
+        for worker in (copying, indexing):
+            if worker:
+                worker.stop()
         store.remove_tree(staging)
         raise
     finally:

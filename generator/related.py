@@ -1,8 +1,15 @@
-"""Related papers: the most similar papers by TF-IDF cosine over title and abstract.
+"""Related papers: the most similar papers by cosine over TF-IDF vectors of title and
+abstract.
+
+The vectors use the shipped topic model's vocabulary and word weights (learnt from
+arXiv listings), not ones fitted to the digest: a paper's vector then depends on its own
+text alone, so when a day arrives only the new papers need comparing with the rest, and
+the answer is the same as a fresh computation over everything. Words common in that
+corpus (in more than about one paper in twenty) say little about likeness and cost the
+most in the products, and are left out.
 
 Similarities are computed a block of rows at a time, so memory stays bounded (a block
-of 1,000 rows against 10,000 papers is 80 MB) while the whole job is a few sparse
-matrix products: seconds for ten thousand papers.
+of 1,000 rows against 10,000 papers is 40 MB).
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from generator.model import Paper
 
 COUNT = 5
 BLOCK = 1000
+COMMON_IDF = 4.0  # terms with a lower inverse document frequency are left out
 
 
 def add_related(papers: list[Paper], count: int = COUNT) -> list[Paper]:
@@ -24,33 +32,94 @@ def add_related(papers: list[Paper], count: int = COUNT) -> list[Paper]:
 def neighbours(items: list[tuple[str, str, str]], count: int = COUNT
                ) -> dict[str, tuple[str, ...]]:
     """{slug: the slugs of its `count` most similar papers} for (slug, title, abstract)."""
+    return by_slug(items, find(items, {}, count))
+
+
+def identity(slug: str, title: str, abstract: str) -> str:
+    from generator.cache import key
+
+    return key(slug, title, abstract)
+
+
+def by_slug(items, found: dict[str, list]) -> dict[str, tuple[str, ...]]:
+    slug_of = {identity(*item): item[0] for item in items}
+    return {slug_of[k]: tuple(slug_of[n] for n, _ in found[k]) for k in found}
+
+
+def _vectors(items):
+    import numpy as np
+    from sklearn.preprocessing import normalize
+
+    from generator.topics import default_model, model_text
+
+    vectorizer = default_model().vectorizer
+    matrix = vectorizer.transform([model_text(title, abstract) for _, title, abstract in items])
+    keep = np.flatnonzero(vectorizer.idf_ >= COMMON_IDF)
+    return normalize(matrix[:, keep]).astype(np.float32).tocsr()
+
+
+def find(items: list[tuple[str, str, str]], previous: dict[str, list], count: int = COUNT
+         ) -> dict[str, list]:
+    """{identity: [[identity, similarity], ...] of its `count` most similar items, best
+    first} for (slug, title, abstract) items.
+
+    `previous` is an earlier answer (over other items): a paper it covers whose listed
+    neighbours are all still here only needs comparing with the papers it did not cover,
+    since the best of (its old best, the new ones) are the best of all. The rest are
+    compared with everything. Either way the answer equals a fresh one: a similarity is
+    computed the same way (one row of the product) whichever block it falls in."""
     if len(items) < 2:
         return {}
-    import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    texts = [f"{title}. {title}. {abstract}" for _, title, abstract in items]
-    large = len(items) >= 50  # the frequency cut-offs mean little for a handful of papers
-    # Terms in more than a fifth of the papers say little about likeness and cost the
-    # most in the product (its cost grows with the square of a term's frequency).
-    matrix = TfidfVectorizer(sublinear_tf=True, stop_words="english",
-                             min_df=2 if large else 1, max_df=0.2 if large else 1.0,
-                             max_features=30000, dtype=np.float32).fit_transform(texts)
-    slugs = [slug for slug, _, _ in items]
+    keys = [identity(*item) for item in items]
+    slugs = {k: item[0] for k, item in zip(keys, items, strict=True)}
+    position = {k: i for i, k in enumerate(keys)}
+    added = [i for i, k in enumerate(keys) if k not in previous]
+    kept = [i for i, k in enumerate(keys) if k in previous
+            and all(n in position for n, _ in previous[k])]
+    kept_set = set(kept)
+    everything = [i for i in range(len(keys)) if i not in kept_set]
+    if not added and not everything:
+        return {k: previous[k] for k in keys}
+    matrix = _vectors(items)
     keep = min(count, len(items) - 1)
-    out: dict[str, tuple[str, ...]] = {}
-    for start in range(0, len(items), BLOCK):
-        sims = (matrix[start:start + BLOCK] @ matrix.T).toarray()
-        rows = np.arange(sims.shape[0])
-        sims[rows, rows + start] = -1.0  # never its own neighbour
-        # The keep+1 best per row, found without sorting whole rows.
-        top = np.argpartition(-sims, keep, axis=1)[:, : keep + 1]
-        for row, candidates in enumerate(top):
-            # Sort by similarity, then slug, so ties never depend on input order.
-            ranked = sorted((j for j in candidates.tolist() if sims[row, j] > 0),
-                            key=lambda j: (-round(float(sims[row, j]), 5), slugs[j]))
-            out[slugs[start + row]] = tuple(slugs[j] for j in ranked[:keep])
+
+    def best(row: int, candidates) -> list:
+        """The `keep` best of (column, similarity) pairs: by similarity, then slug, so
+        ties never depend on input order."""
+        ranked = sorted(((keys[j], s) for j, s in candidates if j != row and s > 0),
+                        key=lambda c: (-round(c[1], 5), slugs[c[0]]))
+        return [[k, s] for k, s in ranked[:keep]]
+
+    out: dict[str, list] = {}
+    for rows, columns in ((everything, None), (kept, added)):
+        if not rows or columns == []:
+            continue
+        other = matrix if columns is None else matrix[columns]
+        for start in range(0, len(rows), BLOCK):
+            block = rows[start:start + BLOCK]
+            sims = (matrix[block] @ other.T).toarray()
+            for r, row in enumerate(block):
+                if columns is None:
+                    candidates = _top(sims[r], row, keep)
+                else:
+                    candidates = [(position[k], s) for k, s in previous[keys[row]]]
+                    candidates += [(columns[c], float(v)) for c, v in enumerate(sims[r])]
+                out[keys[row]] = best(row, candidates)
+    for row in kept:
+        out.setdefault(keys[row], previous[keys[row]])
     return out
+
+
+def _top(sims, row: int, keep: int) -> list[tuple[int, float]]:
+    """At least the keep+1 largest of a row (one may be the row itself), found without
+    sorting the whole row. Everything within rounding of the cut is kept too: `best`
+    ranks by similarity rounded to 5 places, then slug."""
+    import numpy as np
+
+    if len(sims) <= keep + 1:
+        return [(j, float(s)) for j, s in enumerate(sims)]
+    cut = np.partition(sims, len(sims) - keep - 1)[len(sims) - keep - 1]
+    return [(int(j), float(sims[j])) for j in np.flatnonzero(sims >= cut - 1e-5)]
 
 
 # Below this many papers a second process costs more than it saves.
@@ -60,25 +129,37 @@ BACKGROUND_FROM = 500
 class Pending:
     """Related papers being found in a second process (both cores at work)."""
 
-    def __init__(self, papers: list[Paper]):
-        items = [(p.slug, p.title, p.abstract) for p in papers]
+    def __init__(self, papers: list[Paper], cache=None):
+        """With a cache table (generator.cache.Table), the previous answer is reused:
+        only papers that are new (or whose text changed) are compared with everything."""
+        self.items = [(p.slug, p.title, p.abstract) for p in papers]
+        self.cache = cache
+        previous = dict(cache.old) if cache else {}
         self.pool = self.future = None
-        self.result: dict[str, tuple[str, ...]] | None = None
-        if len(items) < BACKGROUND_FROM:
-            self.result = neighbours(items)
+        self.found: dict[str, list] | None = None
+        if len(self.items) < BACKGROUND_FROM:
+            self.found = find(self.items, previous)
             return
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
+        from generator.topics import default_model
+
+        default_model()  # loaded once, before the fork: topics need it here too
         methods = multiprocessing.get_all_start_methods()
         context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self.pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-        self.future = self.pool.submit(neighbours, items)
+        self.future = self.pool.submit(find, self.items, previous)
 
     def apply(self, papers: list[Paper]) -> list[Paper]:
-        if self.result is None:
+        if self.found is None:
             try:
-                self.result = self.future.result()
+                self.found = self.future.result()
             finally:
                 self.pool.shutdown()
-        return [replace(p, related=self.result.get(p.slug, ())) for p in papers]
+        if self.cache:
+            for k, value in self.found.items():
+                self.cache.put(k, value)
+            self.cache.save()
+        result = by_slug(self.items, self.found)
+        return [replace(p, related=result.get(p.slug, ())) for p in papers]

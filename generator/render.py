@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
@@ -216,10 +217,18 @@ class TemplateFailure(Exception):
 
 class Renderer:
     def __init__(self, papers: list[Paper], taxonomy: list[Topic], settings: Settings,
-                 project_templates: Path | None = None):
+                 project_templates: Path | None = None, reusable: dict[str, str] | None = None):
         self.papers = papers  # newest first
         self.settings = settings
         self.env = template_env(project_templates)
+        # Paper pages are the bulk of the work and mostly unchanged from one build to the
+        # next: a page whose inputs hash to the key it had when it was last written (and
+        # whose file is intact: `reusable`, {page path: key}) is not rendered again.
+        self.reusable = reusable or {}
+        self.keys: dict[str, str] = {}  # paper page path -> the key of its inputs
+        self.kept: set[str] = set()  # paper pages left as they are
+        self._fingerprints: dict[str, str] = {}
+        self._context_key = _key(repr(settings), repr(taxonomy), templates_fingerprint(self.env))
         self.topics = {t.slug: t for t in taxonomy}
         self.taxonomy = taxonomy
         self.by_date: dict[dt.date, list[Paper]] = defaultdict(list)
@@ -243,11 +252,10 @@ class Renderer:
         self.pages: dict[str, str] = {}
         self.corpus: dict[str, str] = {}  # what the search index reads: one file per paper
 
-    def render_all(self) -> dict[str, str]:
+    def render_listings(self) -> None:
+        """Every page but the papers' own: none of them shows related papers."""
         self.home()
         self.search()
-        for paper in self.papers:
-            self.paper(paper)
         self.dates_archive()
         for i, day in enumerate(self.days):
             prev_day = self.days[i - 1] if i > 0 else None
@@ -259,7 +267,16 @@ class Renderer:
         self.authors_index()
         for name in self.author_pages:
             self.author(name)
-        return self.pages
+
+    def render_papers(self, papers: list[Paper]) -> Rendered:
+        """The paper pages, from `papers`: the papers given at the start with their
+        related papers added."""
+        self.papers = papers
+        self.by_slug = {p.slug: p for p in papers}
+        self._fingerprints.clear()
+        for paper in papers:
+            self.paper(paper)
+        return Rendered(self.pages, self.corpus, self.keys, self.kept)
 
     # Each page: its path in docs_dir, its frontmatter, its template and variables.
     def _page(self, path: str, meta: dict, template: str, **variables) -> str:
@@ -277,7 +294,25 @@ class Renderer:
     def _topic_list(self, paper: Paper) -> list[Topic]:
         return [self.topics[s] for s in paper.topics if s in self.topics]
 
+    def _fingerprint(self, paper: Paper) -> str:
+        if paper.slug not in self._fingerprints:
+            self._fingerprints[paper.slug] = _key(repr(paper))
+        return self._fingerprints[paper.slug]
+
+    def paper_key(self, paper: Paper) -> str:
+        """A hash of everything a paper page is made of: the paper, its related papers,
+        which of its authors have pages, the settings, taxonomy and templates."""
+        return _key(self._context_key, self._fingerprint(paper),
+                    *(self._fingerprint(self.by_slug[s]) for s in paper.related
+                      if s in self.by_slug),
+                    repr([self.author_pages.get(name) for name in paper.authors]))
+
     def paper(self, paper: Paper) -> None:
+        path = f"papers/{paper.slug}.md"
+        key = self.keys[path] = self.paper_key(paper)
+        if self.reusable.get(path) == key:
+            self.kept.add(path)
+            return
         links = paper_links(paper)
         meta = {
             "title": paper.title,
@@ -297,8 +332,8 @@ class Renderer:
                           links=links, author_pages=self.author_pages,
                           related=[self.by_slug[s] for s in paper.related
                                    if s in self.by_slug])
-        self.corpus[f"papers/{paper.slug}/index.html"] = search_document(
-            paper.title, body, self.settings.language)
+        self.corpus[search_path(path)] = search_document(paper.title, body,
+                                                           self.settings.language)
 
     def date(self, day: dt.date, prev_day: dt.date | None, next_day: dt.date | None) -> None:
         papers = self.by_date[day]
@@ -433,21 +468,56 @@ def paper_links(paper: Paper) -> list[dict]:
     return out
 
 
+# An element Pagefind is told to ignore, up to the first closing tag of its kind.
+_IGNORED = re.compile(r"<(ul|ol|p|pre|div|section|span)\b[^>]*\bdata-pagefind-ignore\b[^>]*>"
+                      r".*?</\1>", re.DOTALL)
+
+
+def _drop_ignored(match: re.Match) -> str:
+    # Kept when it holds an element of its own kind: the closing tag found may not be its.
+    inner = match.group(0)[match.group(0).index(">") + 1:]
+    return match.group(0) if f"<{match.group(1)}" in inner else ""
+
+
 def search_document(title: str, body: str, language: str) -> str:
     """The search index's copy of a paper page: the article alone, at the page's path.
 
     Pagefind reads these small files instead of the full pages MkDocs writes, so it can
-    run while MkDocs renders, and parses a fraction of the HTML."""
+    run while MkDocs renders, and parses a fraction of the HTML. What Pagefind ignores is
+    left out: the related papers and the dates change when other papers arrive, and the
+    search index reindexes only the documents that changed (generator/search.py)."""
     article = body[: body.index("</article>") + len("</article>")] if "</article>" in body \
         else body
+    article = _IGNORED.sub(_drop_ignored, article)
     return (f'<!doctype html><html lang="{html.escape(language)}"><head><meta charset="utf-8">'
             f"<title>{html.escape(title)}</title></head><body>{article}</body></html>\n")
 
 
-def render_site(papers: list[Paper], taxonomy: list[Topic], settings: Settings,
-                project_templates: Path | None = None) -> tuple[dict[str, str], dict[str, str]]:
-    """({page path in docs_dir: Markdown}, {path: search document})."""
-    renderer = Renderer(papers, taxonomy, settings, project_templates)
-    return renderer.render_all(), renderer.corpus
+@dataclass
+class Rendered:
+    pages: dict[str, str]  # {page path in docs_dir: Markdown}
+    corpus: dict[str, str]  # {path: search document}
+    keys: dict[str, str]  # {paper page path: the key of its inputs}
+    kept: set[str]  # paper pages not rendered: unchanged, like their search documents
+
+
+def search_path(page_path: str) -> str:
+    """papers/x.md -> papers/x/index.html: where a page's search document goes."""
+    return page_path.removesuffix(".md") + "/index.html"
+
+
+def _key(*parts: str) -> str:
+    from generator.cache import key
+
+    return key(*parts)
+
+
+def templates_fingerprint(env: jinja2.Environment) -> str:
+    """A hash of every template the environment can load (the project's and ours)."""
+    parts = []
+    for name in sorted(env.list_templates(filter_func=lambda n: n.endswith(".j2"))):
+        source, _, _ = env.loader.get_source(env, name)
+        parts += [name, source]
+    return _key(*parts)
 
 

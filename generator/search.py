@@ -12,8 +12,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
-import os
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +19,7 @@ from pathlib import Path
 import cbor2
 
 from generator import store
+from generator.background import Background, BackgroundError
 
 
 class SearchIndexError(RuntimeError):
@@ -32,81 +31,144 @@ def _command(corpus: Path, output: Path) -> list[str]:
             str(output.resolve()), "--silent"]
 
 
-class Indexing:
-    """The search documents being written and indexed in a second process, so that the
-    build's own process goes on writing pages and running MkDocs meanwhile."""
+# The search index is two Pagefind bundles: the base, every document as it was when the
+# base was last indexed (kept in the cache between builds), and the recent bundle, the
+# documents new or changed since. A build indexes only the recent ones; the search page
+# searches both and hides the base's outdated copies (RECENT_INFO lists them). The base
+# is indexed afresh when the recent documents grow past a share of all of them, on a
+# full build, when Pagefind's version changes, and always for small sites.
+#
+# Scores from two indexes are compared when results merge, and Pagefind scores a word
+# by how rare it is in its own index: in a recent bundle of thirty papers every word is
+# common, and new papers would rank below old ones. So the recent bundle also holds a
+# fixed sample of unchanged documents (BALLAST), whose base copies are hidden too, which
+# gives its word statistics the base's proportions.
+BASE = "pagefind"
+RECENT = "pagefind-recent"
+RECENT_INFO = "search-recent.json"  # {"bundle": "pagefind-recent/" or null, "hide": [ids]}
+REBUILD_SHARE = 0.1
+SMALL = 2000
+BALLAST = 1000
 
-    def __init__(self, documents: dict[str, str], corpus: Path, manifest: Path,
-                 output: Path):
-        import multiprocessing
-
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        self.receiver, sender = context.Pipe(duplex=False)
-        self.process = context.Process(target=_write_and_index, daemon=True,
-                                       args=(documents, corpus, manifest, output, sender))
-        self.process.start()
-        sender.close()
-
-    def wait(self) -> None:
-        try:
-            problem = self.receiver.recv()
-        except EOFError:
-            problem = f"the indexing process ended unexpectedly ({self.process.exitcode})"
-        self.process.join()
-        if problem:
-            raise SearchIndexError(problem)
-
-    def stop(self) -> None:
-        """Stop the indexing and Pagefind with it (they are a process group of their own)."""
-        if self.process.is_alive():
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        self.process.join()
-
-
-def _write_and_index(documents, corpus, manifest, output, sender) -> None:
-    os.setsid()  # its own process group, so that stop() reaches Pagefind too
+def _write_and_index(documents, kept, corpus, manifest, base, output, rebuild) -> None:
     try:
-        store.write_pages(corpus, documents, manifest)
-        output.parent.mkdir(parents=True, exist_ok=True)
-        result = subprocess.run(_command(corpus, output), capture_output=True, text=True)
-        sender.send(None if result.returncode == 0 else
-                    f"pagefind failed ({result.returncode}): "
-                    f"{(result.stderr or result.stdout).strip()}")
+        store.write_pages(corpus, documents, manifest, kept=kept)
+        hashes = {path: record[0] for path, record in store.read_json(manifest).items()}
+        update(corpus, hashes, base, output, rebuild)
+    except SearchIndexError:
+        raise
     except Exception as e:  # reported by the build, which then fails
-        sender.send(f"writing the search documents failed: {e}")
+        raise SearchIndexError(f"writing the search index failed: {e}") from None
 
 
-def start(documents: dict[str, str], corpus: Path, manifest: Path,
-          output: Path) -> Indexing | None:
-    """Write the search documents to `corpus` (unchanged ones are kept) and index them
-    into `output` (the site's pagefind/ folder) in a second process; finish() waits for
-    it. None when there is nothing to index (a digest without papers has no search)."""
-    if not documents:
+def start(documents: dict[str, str], kept: set[str], corpus: Path, manifest: Path,
+          base: Path, output: Path, rebuild: bool = False) -> Background | None:
+    """Write the search documents to `corpus` (unchanged ones, and those in `kept`, are
+    left as they are) and index them in a second process, so that the build's own
+    process goes on writing pages and running MkDocs meanwhile: `output` receives the
+    bundles and RECENT_INFO (see update()); finish() waits for it. None when there is
+    nothing to index (a digest without papers has no search)."""
+    if not documents and not kept:
         return None
-    return Indexing(documents, corpus, manifest, output)
+    # Its own process group, so that stopping it stops Pagefind too.
+    return Background(_write_and_index, documents, kept, corpus, manifest, base, output,
+                      rebuild, own_group=True)
 
 
-def finish(indexing: Indexing | None, output: Path) -> None:
-    if indexing is None:
-        return
-    indexing.wait()
-    canonicalize(output)
+def finish(indexing: Background | None) -> None:
+    if indexing is not None:
+        try:
+            indexing.wait()
+        except BackgroundError as e:
+            raise SearchIndexError(str(e)) from None
 
 
-def index(corpus: Path, output: Path) -> None:
-    """Index the search documents already in `corpus` (what `serve` does after a build)."""
-    if not corpus.is_dir() or not any(corpus.rglob("*.html")):
-        return
+def update(corpus: Path, hashes: dict[str, str], base: Path, output: Path,
+           rebuild: bool = False) -> bool:
+    """Index the documents of `corpus` ({path: content hash} in `hashes`) into `output`:
+    BASE (linked from the base kept in `base`), RECENT when documents changed since the
+    base, and RECENT_INFO. True when the base was indexed afresh."""
+    from importlib import metadata
+
+    version = metadata.version("pagefind")
+    state = store.read_json(base / "index.json")
+    if not (isinstance(state, dict) and state.get("pagefind") == version
+            and (base / BASE).is_dir()):
+        state = None
+    known = state["documents"] if state else {}
+    changed = sorted(path for path, digest in hashes.items() if known.get(path) != digest)
+    fresh = rebuild or state is None or len(hashes) < SMALL or \
+        len(changed) > REBUILD_SHARE * len(hashes)
+    if fresh:
+        state = _index_base(corpus, hashes, base, version)
+        changed = []
+    known = state["documents"]
+    outdated = [path for path, digest in known.items() if hashes.get(path) != digest]
+    ballast = []
+    if changed:
+        unchanged = [path for path in known if hashes.get(path) == known[path]]
+        ballast = sorted(unchanged, key=lambda p: hashlib.sha256(p.encode()).hexdigest()
+                         )[:BALLAST]
+    # Base results to hide: documents changed or gone since the base was indexed, and
+    # those the recent bundle holds as ballast.
+    hide = sorted(state["ids"][_url(path)] for path in outdated + ballast
+                  if _url(path) in state["ids"])
+    store.link_tree(base / BASE, output / BASE)
+    info = {"bundle": None, "hide": hide}
+    if changed:
+        recent_corpus = base / "recent-corpus"
+        store.remove_tree(recent_corpus)
+        store.link_files(corpus, recent_corpus, sorted(changed + ballast))
+        _pagefind(recent_corpus, output / RECENT)
+        store.remove_tree(recent_corpus)
+        info["bundle"] = RECENT + "/"
+    store.write_json(output / RECENT_INFO, info)
+    return fresh
+
+
+def _url(path: str) -> str:
+    """A document's URL as Pagefind records it: papers/x/index.html -> /papers/x/"""
+    return "/" + path.removesuffix("index.html")
+
+
+def _index_base(corpus: Path, hashes: dict[str, str], base: Path, version: str) -> dict:
+    staging = store.temp_dir_beside(base / BASE)
+    try:
+        _pagefind(corpus, staging)
+        ids = fragment_ids(staging)
+    except BaseException:
+        store.remove_tree(staging)
+        raise
+    store.move(staging, base / BASE)
+    state = {"pagefind": version, "documents": hashes, "ids": ids}
+    store.write_json(base / "index.json", state)
+    return state
+
+
+def fragment_ids(bundle: Path) -> dict[str, str]:
+    """{page URL: the id Pagefind gives its results} (the name of the page's fragment)."""
+    ids = {}
+    for path in (bundle / "fragment").glob("*.pf_fragment"):
+        data = gzip.decompress(path.read_bytes())
+        ids[json.loads(data[len(_MAGIC):])["url"]] = path.name.removesuffix(".pf_fragment")
+    return ids
+
+
+def _pagefind(corpus: Path, output: Path) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     result = subprocess.run(_command(corpus, output), capture_output=True, text=True)
     if result.returncode != 0:
         raise SearchIndexError(f"pagefind failed ({result.returncode}): "
                                f"{(result.stderr or result.stdout).strip()}")
     canonicalize(output)
+
+
+def index(corpus: Path, output: Path) -> None:
+    """Index the search documents already in `corpus` into one bundle (what `serve` does
+    after a build)."""
+    if not corpus.is_dir() or not any(corpus.rglob("*.html")):
+        return
+    _pagefind(corpus, output)
 
 
 # Pagefind 1.x files: gzip of b"pagefind_dcd" + CBOR.

@@ -11,7 +11,10 @@ import hashlib
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
+import time
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
@@ -106,18 +109,20 @@ def read_yaml(path: Path) -> object:
 # --- generated pages --------------------------------------------------------------------
 
 
-def write_pages(docs_dir: Path, pages: dict[str, str], manifest: Path | None = None
-                ) -> tuple[int, int]:
+def write_pages(docs_dir: Path, pages: dict[str, str], manifest: Path | None = None,
+                kept: set[str] = frozenset()) -> tuple[int, int]:
     """Write generated pages; returns (written, deleted). Unchanged files are not touched.
 
     With a manifest (content hash, size and mtime of each file as last written), an
-    unchanged file is recognised without reading it back."""
+    unchanged file is recognised without reading it back. `kept` names files known to be
+    unchanged (see unchanged_files) that the caller did not make again."""
     from concurrent.futures import ThreadPoolExecutor
 
     docs_dir.mkdir(parents=True, exist_ok=True)
     docs_dir = docs_dir.resolve()
     known = (read_json(manifest) or {}) if manifest else {}
-    record: dict[str, list] = {}
+    record: dict[str, list] = {relative: known[relative] for relative in kept
+                               if relative in known}
     changed: list[tuple[str, Path, bytes, str]] = []
     for relative, text in sorted(pages.items()):
         target = _below(docs_dir, relative)
@@ -147,16 +152,42 @@ def write_pages(docs_dir: Path, pages: dict[str, str], manifest: Path | None = N
     # calls, which threads overlap.
     with ThreadPoolExecutor(max_workers=4) as pool:
         record.update(pool.map(write, changed))
-    deleted = _prune(docs_dir, lambda path: path.relative_to(docs_dir).as_posix() in pages)
+    def wanted(path: Path) -> bool:
+        relative = path.relative_to(docs_dir).as_posix()
+        return relative in pages or relative in kept
+
+    deleted = _prune(docs_dir, wanted)
     if manifest:
         write_json(manifest, record)
     return len(changed), deleted
 
 
+def unchanged_files(root: Path, manifest: Path, relatives: list[str]) -> set[str]:
+    """Those of `relatives` whose file under root has the size and modification time
+    the manifest recorded when write_pages wrote it (nothing has touched it since)."""
+    known = read_json(manifest)
+    if not isinstance(known, dict):
+        return set()
+    out = set()
+    for relative in relatives:
+        record = known.get(relative)
+        if not record:
+            continue
+        try:
+            stat = _below(root, relative).stat()
+        except (OSError, UnsafePath):
+            continue
+        if [stat.st_size, stat.st_mtime_ns] == record[1:]:
+            out.add(relative)
+    return out
+
+
 # --- sites ------------------------------------------------------------------------------
 
 
-def copy_site(source: Path, dest: Path, skip: tuple[str, ...] = ("pagefind",)) -> None:
+def copy_site(source: Path, dest: Path,
+              skip: tuple[str, ...] = ("pagefind", "pagefind-recent", "search-recent.json")
+              ) -> None:
     """Copy a built site keeping modification times (MkDocs' dirty build compares them).
 
     The generated folders (most of the site) are hard-linked, not copied: seconds saved
@@ -171,6 +202,28 @@ def copy_site(source: Path, dest: Path, skip: tuple[str, ...] = ("pagefind",)) -
             shutil.copytree(item, dest / item.name, copy_function=copy)
         else:
             shutil.copy2(item, dest / item.name)
+
+
+def link_tree(source: Path, dest: Path) -> None:
+    """dest as a copy of source made of hard links: for files that are replaced, never
+    written into (the search index's base bundle, kept in the cache, shared by sites)."""
+    remove_tree(dest)
+    shutil.copytree(source, dest, copy_function=_link_or_copy)
+
+
+def link_files(source: Path, dest: Path, relatives: list[str]) -> None:
+    """Hard-link the named files of source into dest, keeping their relative paths."""
+    for relative in relatives:
+        target = _below(dest, relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _link_or_copy(_below(source, relative), target)
+
+
+def _link_or_copy(source, dest) -> None:
+    try:
+        os.link(source, dest)
+    except OSError:  # another file system (a site_dir elsewhere), or links not allowed
+        shutil.copy2(source, dest)
 
 
 def remove_stale_outputs(site_dir: Path, docs_dir: Path) -> int:
@@ -221,13 +274,25 @@ def temp_dir_beside(target: Path) -> Path:
 
 
 def swap_in(new: Path, target: Path) -> None:
-    """Replace target by new with two renames; the old one is removed afterwards."""
-    old = target.with_name(f".{target.name}-old")
-    remove_tree(old)
+    """Replace target by new with two renames. The old one is deleted by a process of
+    its own, so the build does not wait for tens of thousands of unlinks; a deletion cut
+    short is finished by the next swap."""
+    for leftover in target.parent.glob(f".{target.name}-old-*"):
+        shutil.rmtree(leftover, ignore_errors=True)  # its deleter may still be at work
+    old = target.with_name(f".{target.name}-old-{os.getpid()}-{time.time_ns()}")
     if target.exists():
         os.rename(target, old)
     os.rename(new, target)
-    remove_tree(old)
+    if old.exists():
+        remove_later(old)
+
+
+def remove_later(path: Path) -> None:
+    """Delete a folder from a detached process that outlives this one."""
+    code = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
+    subprocess.Popen([sys.executable, "-c", code, str(path)],
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True)
 
 
 def move(source: Path, dest: Path) -> None:

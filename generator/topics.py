@@ -226,17 +226,34 @@ def assign(paper: Paper, taxonomy: list[Topic], probs: dict[str, float],
     return tuple(t.slug for t in chosen) or (taxonomy[-1].slug,)
 
 
-def classify(papers: list[Paper], taxonomy: list[Topic], use_model: bool = True
-             ) -> list[Paper]:
-    """Papers with their topics; without the model, keywords alone decide (a baseline)."""
+def classify(papers: list[Paper], taxonomy: list[Topic], use_model: bool = True,
+             cache=None) -> list[Paper]:
+    """Papers with their topics; without the model, keywords alone decide (a baseline).
+
+    With a cache table (generator.cache.Table), a paper classified before with the same
+    text, labels and taxonomy keeps its answer: a paper's topics depend on nothing else."""
+    from generator.cache import key
+
+    taxonomy_key = key(repr(taxonomy), str(use_model))
+    keys = [key(taxonomy_key, p.title, p.abstract, "\x1f".join(p.meta.ai_keywords),
+                "\x1f".join(p.meta.categories)) for p in papers] if cache else []
+    known = [cache.get(k) for k in keys] if cache else [None] * len(papers)
+    todo = [p for p, answer in zip(papers, known, strict=True) if answer is None]
     if use_model:
         probs = default_model().probabilities([model_text(p.title, p.abstract)
-                                               for p in papers])
+                                               for p in todo])
     else:
-        probs = [{} for _ in papers]
+        probs = [{} for _ in todo]
     index = KeywordIndex(taxonomy)
-    return [replace(p, topics=assign(p, taxonomy, pr, index))
-            for p, pr in zip(papers, probs, strict=True)]
+    found = iter([assign(p, taxonomy, pr, index) for p, pr in zip(todo, probs, strict=True)])
+    out = []
+    for i, (paper, answer) in enumerate(zip(papers, known, strict=True)):
+        if answer is None:
+            answer = next(found)
+            if cache:
+                cache.put(keys[i], list(answer))
+        out.append(replace(paper, topics=tuple(answer)))
+    return out
 
 
 # --- evaluation on real labels ----------------------------------------------------------

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from conftest import FIXTURES, Server
+from conftest import FIXTURES, Server, copy_sample_project
 from generator.cli import main
 
 PROJEKTOR = "papers/performance-scaling-via-optimal-transport-enabling-data-selection-from/"
@@ -24,6 +24,55 @@ def hostile_server(tmp_path_factory):
     server = Server(root / "site")
     yield server
     server.close()
+
+
+@pytest.fixture(scope="module")
+def updated_server(tmp_path_factory):
+    """The sample built, then built again after a new day, a note that pins a paper's
+    topics and a note that hides one: the second build indexes only what changed, in a
+    second search bundle beside the first."""
+    from generator import search
+
+    root = copy_sample_project(tmp_path_factory.mktemp("updated") / "project")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search, "SMALL", 0)  # the sample is small: index it as a large one
+        patch.setattr(search, "BALLAST", 100)
+        assert main(["build", "--project", str(root)]) == 0
+        shutil.copy(FIXTURES / "formats/2026-08-18-api.json", root / "digests")
+        (root / "notes").mkdir()
+        (root / "notes" / (PROJEKTOR.split("/")[1] + ".md")).write_text(
+            "---\ntopics: [robotics]\n---\n")
+        (root / "notes/beir-pl-zero-shot-information-retrieval-benchmark-for-the-polish"
+                      "-language.md").write_text("---\nhidden: true\n---\n")
+        assert main(["build", "--project", str(root)]) == 0
+    assert (root / "site/pagefind-recent/pagefind.js").is_file()
+    server = Server(root / "site")
+    yield server
+    server.close()
+
+
+def test_search_covers_both_bundles_without_outdated_copies(page, updated_server):
+    page.goto(f"{updated_server.url}/search/?q=projektor")
+    assert _result_count(page) == 1  # the pinned paper, from the recent bundle only
+    first = page.locator("#pd-search-results .pd-item").first
+    first.wait_for()
+    assert first.locator(".pd-item__title").inner_text().startswith("Performance Scaling")
+    assert first.locator(".pd-chips").inner_text() == "Robotics and embodied AI"
+    page.goto(f"{updated_server.url}/search/?q=VibeWorlding")  # a paper of the new day
+    page.locator("#pd-search-results .pd-item").first.wait_for()
+    assert "VibeWorlding" in page.locator("#pd-search-results .pd-item__title").first.inner_text()
+    page.goto(f"{updated_server.url}/search/?q=BEIR-PL+Polish")  # hidden since
+    _result_count(page)
+    assert "BEIR-PL" not in " ".join(
+        page.locator("#pd-search-results .pd-item__title").all_inner_texts())
+    # Newest first across both bundles: the new day's papers lead, the rest follow.
+    page.goto(f"{updated_server.url}/search/?q=model&sort=date")
+    total = _result_count(page)
+    assert total > 20
+    page.locator("#pd-search-results li").nth(19).wait_for()
+    dates = page.locator("#pd-search-results .pd-item__date").all_inner_texts()
+    assert len(dates) == 20 and dates == sorted(dates, reverse=True)
+    assert dates[0].strip() == "2026-08-18" and dates[-1].strip() < "2026-08-18"
 
 
 def test_paper_page_shows_markup_like_text_literally(page, sample_server):
@@ -91,7 +140,7 @@ def test_header_search_box_reaches_results(page, sample_server):
 def _result_count(page) -> int:
     status = page.locator("#pd-search-status")
     page.wait_for_function(
-        "() => /found/.test(document.getElementById('pd-search-status').textContent)")
+        "() => /found/.test(document.getElementById('pd-search-status')?.textContent || '')")
     text = status.inner_text()
     return 0 if text.startswith("No") else int(text.split()[0])
 
@@ -103,8 +152,8 @@ def test_topic_filter_narrows_results_and_back_restores_them(page, sample_server
     page.select_option("#pd-search-topic", "Retrieval and RAG")
     page.wait_for_url("**/search/?q=retrieval&topic=Retrieval+and+RAG")
     page.wait_for_function(
-        f"() => /found/.test(document.getElementById('pd-search-status').textContent) && "
-        f"!document.getElementById('pd-search-status').textContent.startsWith('{everything} ')")
+        f"() => /found/.test(document.getElementById('pd-search-status')?.textContent || '') && "
+        f"!document.getElementById('pd-search-status')?.textContent.startsWith('{everything} ')")
     narrowed = _result_count(page)
     assert 0 < narrowed < everything
     page.locator("#pd-search-results li").first.wait_for()
@@ -113,7 +162,7 @@ def test_topic_filter_narrows_results_and_back_restores_them(page, sample_server
     page.go_back()
     page.wait_for_url("**/search/?q=retrieval")
     page.wait_for_function(
-        f"() => document.getElementById('pd-search-status').textContent.startsWith('{everything} ')")
+        f"() => document.getElementById('pd-search-status')?.textContent.startsWith('{everything} ')")
     assert page.locator("#pd-search-topic").input_value() == ""
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -126,9 +128,16 @@ def test_not_a_project(tmp_path, capsys, missing):
     assert f"is not a paper-digest project: it has no {missing}" in capsys.readouterr().err
 
 
-def test_incremental_build_equals_a_full_build(tmp_path, capsys):
+def test_incremental_build_equals_a_full_build(tmp_path, capsys, monkeypatch):
     """After one more day, a removed digest and a hidden paper, the site built over the
-    previous one (only changed pages rendered) is identical to a full build."""
+    previous one (only changed pages rendered) is identical to a full build, and search
+    finds the same pages in it."""
+    from generator import search
+
+    # The sample is small: index changes separately as a large digest would.
+    monkeypatch.setattr(search, "SMALL", 0)
+    monkeypatch.setattr(search, "REBUILD_SHARE", 0.5)
+    monkeypatch.setattr(search, "BALLAST", 50)
     project = copy_sample_project(tmp_path / "p")
     assert main(["build", "--project", str(project)]) == 0
     shutil.copy(Path(__file__).parent / "fixtures/formats/2026-08-18-api.json",
@@ -150,8 +159,40 @@ def test_incremental_build_equals_a_full_build(tmp_path, capsys):
     assert not (project / "site/dates/2025-03-14").exists()
     assert not (project / "site/papers/beir-pl-zero-shot-information-retrieval-benchmark-"
                           "for-the-polish-language").exists()
+    # Search: the base index of the first build, the changed papers in a recent bundle.
+    recent = json.loads((project / "site/search-recent.json").read_text())
+    assert recent["bundle"] == "pagefind-recent/" and recent["hide"]
+    searchable = _searchable(project / "site")
     assert main(["build", "--full", "--project", str(project)]) == 0
-    assert _tree_digest(project / "site") == incremental
+    assert json.loads((project / "site/search-recent.json").read_text()) == {
+        "bundle": None, "hide": []}
+    assert _without_search(_tree_digest(project / "site")) == _without_search(incremental)
+    assert _searchable(project / "site") == searchable
+
+
+def _without_search(tree: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in tree.items()
+            if not k.startswith(("pagefind/", "pagefind-recent/", "search-recent.json"))}
+
+
+def _searchable(site: Path) -> dict[str, dict]:
+    """What the search page can find: {URL: the indexed page} over the base bundle less
+    the results search-recent.json hides, and the recent bundle."""
+    def fragments(bundle: Path) -> dict[str, tuple[str, dict]]:
+        out = {}
+        for path in (bundle / "fragment").glob("*.pf_fragment"):
+            page = json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd"):])
+            out[page["url"]] = (path.name.removesuffix(".pf_fragment"), page)
+        return out
+
+    recent = json.loads((site / "search-recent.json").read_text())
+    found = {url: page for url, (name, page) in fragments(site / "pagefind").items()
+             if name not in recent["hide"]}
+    if recent["bundle"]:
+        recent_pages = {url: page for url, (_, page) in fragments(site / recent["bundle"]).items()}
+        assert not recent_pages.keys() & found.keys()  # every outdated copy is hidden
+        found |= recent_pages
+    return found
 
 
 def test_a_configuration_change_rebuilds_every_page(tmp_path):
@@ -171,8 +212,8 @@ def test_a_failed_search_index_is_reported(tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     documents = {"papers/a/index.html": "<html><body><h1>A</h1></body></html>"}
-    indexing = search.start(documents, tmp_path / "corpus", tmp_path / "corpus.json",
-                            blocker / "pagefind")
-    with pytest.raises(search.SearchIndexError, match="search documents failed"):
-        search.finish(indexing, blocker / "pagefind")
+    indexing = search.start(documents, set(), tmp_path / "corpus", tmp_path / "corpus.json",
+                            blocker / "base", blocker / "out")
+    with pytest.raises(search.SearchIndexError, match="writing the search index failed"):
+        search.finish(indexing)
     assert (tmp_path / "corpus/papers/a/index.html").is_file()

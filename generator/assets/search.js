@@ -10,18 +10,63 @@ const fields = ["q", "topic", "year", "month", "author", "sort"];
 const bundleUrl = new URL(root.dataset.bundle, document.baseURI);
 const siteRoot = new URL("../", bundleUrl);
 
-let pagefind = null;
+let search = null;
 let shown = 0;
-let current = [];
+let current = null;
 let generation = 0;
 
-async function loadPagefind() {
-  if (!pagefind) {
-    pagefind = await import(new URL("pagefind.js", bundleUrl).href);
-    // Result URLs are made relative to where the site lives, so sub-path hosting works.
-    await pagefind.options({ baseUrl: siteRoot.pathname, excerptLength: 30 });
+// Pagefind's module for a bundle, set up so result URLs are made relative to where the
+// site lives (sub-path hosting works).
+async function openBundle(url) {
+  const module = await import(new URL("pagefind.js", url).href);
+  await module.options({ baseUrl: siteRoot.pathname, excerptLength: 30 });
+  return module;
+}
+
+// The index is a base bundle and, when papers arrived or changed since the base was
+// made, a recent bundle; search-recent.json names it and the base results it replaces.
+async function loadSearch() {
+  if (!search) {
+    const info = await fetch(new URL("search-recent.json", siteRoot))
+      .then((r) => (r.ok ? r.json() : null)).catch(() => null);
+    const [base, recent] = await Promise.all([
+      openBundle(bundleUrl),
+      info && info.bundle ? openBundle(new URL(info.bundle, siteRoot)) : null,
+    ]);
+    search = { base, recent, hide: new Set((info && info.hide) || []) };
   }
-  return pagefind;
+  return search;
+}
+
+// Results of both bundles as one list: `total`, and `next(n)` for the next n results.
+// By relevance the two lists merge by score (as Pagefind's own mergeIndex does); by
+// date each list is already newest first, and they merge by the dates of their heads.
+function merged(lists, byDate) {
+  const all = lists.flat();
+  if (!byDate || lists.filter((l) => l.length).length < 2) {
+    if (!byDate) all.sort((a, b) => b.score - a.score);
+    let at = 0;
+    return { total: all.length, next: async (n) => all.slice(at, (at += n)) };
+  }
+  const heads = lists.map(() => 0);
+  return {
+    total: all.length,
+    next: async (n) => {
+      const out = [];
+      while (out.length < n) {
+        const open = lists.map((l, i) => i).filter((i) => heads[i] < lists[i].length);
+        if (!open.length) break;
+        const datas = await Promise.all(open.map((i) => lists[i][heads[i]].data()));
+        let best = 0;
+        datas.forEach((d, k) => {
+          if (((d.meta && d.meta.date) || "") > ((datas[best].meta && datas[best].meta.date) || "")) best = k;
+        });
+        const i = open[best];
+        out.push(lists[i][heads[i]++]);
+      }
+      return out;
+    },
+  };
 }
 
 function readState() {
@@ -96,7 +141,7 @@ function resultItem(data) {
 }
 
 async function showMore(run) {
-  const slice = current.slice(shown, shown + PAGE_SIZE);
+  const slice = await current.next(PAGE_SIZE);
   const datas = await Promise.all(slice.map((r) => r.data()));
   if (run !== generation) return;
   for (const data of datas) list.appendChild(resultItem(data));
@@ -104,7 +149,7 @@ async function showMore(run) {
   if (window.pdRenderMath) window.pdRenderMath(list);
   const more = document.getElementById("pd-search-more");
   if (more) more.remove();
-  if (shown < current.length) {
+  if (shown < current.total) {
     const button = document.createElement("button");
     button.id = "pd-search-more";
     button.type = "button";
@@ -130,14 +175,17 @@ async function run(state) {
     return;
   }
   status.textContent = "Searching\u2026";
-  const pf = await loadPagefind();
+  const index = await loadSearch();
   const options = { filters };
   if (state.sort === "date") options.sort = { date: "desc" };
-  const search = await pf.search(state.q || null, options);
+  const found = await Promise.all([index.base, index.recent].filter(Boolean)
+    .map((bundle) => bundle.search(state.q || null, options)));
   if (run !== generation) return;
-  current = search.results;
+  const lists = found.map((f) => f.results);
+  lists[0] = lists[0].filter((r) => !index.hide.has(r.id));
+  current = merged(lists, state.sort === "date");
   shown = 0;
-  const n = current.length;
+  const n = current.total;
   status.textContent = n === 0 ? "No papers found." : `${n} paper${n === 1 ? "" : "s"} found.`;
   await showMore(run);
 }

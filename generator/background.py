@@ -1,0 +1,61 @@
+"""A function run by a second process while the build goes on, so both cores work.
+
+Forked, not threaded: the build forks other workers (related papers, the search index)
+and forking a process that runs threads can leave a lock held forever in the child."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+
+
+class BackgroundError(RuntimeError):
+    pass
+
+
+class Background:
+    def __init__(self, function, *args, own_group: bool = False):
+        """Start function(*args). With `own_group`, the process leads a process group of
+        its own, so that stop() also ends the programs it runs."""
+        methods = multiprocessing.get_all_start_methods()
+        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self.receiver, sender = context.Pipe(duplex=False)
+        self.own_group = own_group
+        self.process = context.Process(target=_run, args=(function, args, own_group, sender),
+                                       daemon=True)
+        self.process.start()
+        sender.close()
+
+    def wait(self) -> None:
+        """Wait for the function; its exception is raised here as a BackgroundError."""
+        try:
+            problem = self.receiver.recv()
+        except EOFError:
+            problem = f"the process ended unexpectedly ({self.process.exitcode})"
+        self.process.join()
+        if problem:
+            raise BackgroundError(problem)
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            try:
+                if self.own_group:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                else:
+                    self.process.kill()
+            except ProcessLookupError:
+                pass
+        self.process.join()
+
+
+def _run(function, args, own_group, sender) -> None:
+    if own_group:
+        os.setsid()
+    try:
+        function(*args)
+        sender.send(None)
+    except RuntimeError as e:  # ours: the message says what failed
+        sender.send(str(e))
+    except Exception as e:
+        sender.send(f"{type(e).__name__}: {e}")
