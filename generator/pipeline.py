@@ -394,12 +394,15 @@ def build(project: Project, full: bool = False, stage=_quiet) -> Report:
 
 
 def build_fingerprint(project: Project) -> str:
-    """What every page depends on besides its own Markdown: the MkDocs configuration,
-    the versions of paper-digest, MkDocs and Material, the packaged theme and assets,
+    """What every page depends on besides its own Markdown: the MkDocs configuration
+    (its file, and the settings read from it with the environment's `!ENV` values), the
+    versions of paper-digest, MkDocs and Material, the packaged theme and assets,
     and the project's theme overrides. When it changes, every page is rebuilt."""
     from importlib import metadata
 
     digest = hashlib.sha256(project.config_file.read_bytes())
+    digest.update(repr(project.settings).encode())  # settings may come from the environment
+    digest.update(cache.code_version().encode())  # our own code, released or not
     for name in ("paper-digest", "mkdocs", "mkdocs-material", "pymdown-extensions"):
         digest.update(f"{name}={metadata.version(name)}".encode())
     folders = [Path(str(resources.files("generator") / name)) for name in ("theme", "assets")]
