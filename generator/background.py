@@ -1,7 +1,7 @@
 """A function run by a second process while the build goes on, so both cores work.
 
-Forked, not threaded: the build forks other workers (related papers, the search index)
-and forking a process that runs threads can leave a lock held forever in the child."""
+A process, not a thread: the build forks other workers (related papers), and forking a
+process that runs threads can leave a lock held forever in the child."""
 
 from __future__ import annotations
 
@@ -15,11 +15,14 @@ class BackgroundError(RuntimeError):
 
 
 class Background:
-    def __init__(self, function, *args, own_group: bool = False):
+    def __init__(self, function, *args, own_group: bool = False, fresh: bool = False):
         """Start function(*args). With `own_group`, the process leads a process group of
-        its own, so that stop() also ends the programs it runs."""
+        its own, so that stop() also ends the programs it runs. With `fresh`, it is a new
+        interpreter that receives the arguments (a copy), not a fork: a fork keeps the
+        whole build's memory, which counts while a long job runs beside it."""
         methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        fork = "fork" in methods and not fresh
+        context = multiprocessing.get_context("fork" if fork else "spawn")
         self.receiver, sender = context.Pipe(duplex=False)
         self.own_group = own_group
         self.process = context.Process(target=_run, args=(function, args, own_group, sender),

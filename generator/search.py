@@ -50,11 +50,12 @@ REBUILD_SHARE = 0.1
 SMALL = 2000
 BALLAST = 1000
 
-def _write_and_index(documents, kept, corpus, manifest, base, output, rebuild) -> None:
+def _write_and_index(documents, kept, corpus, manifest, base, output, rebuild, limits
+                     ) -> None:
     try:
         store.write_pages(corpus, documents, manifest, kept=kept)
         hashes = {path: record[0] for path, record in store.read_json(manifest).items()}
-        update(corpus, hashes, base, output, rebuild)
+        update(corpus, hashes, base, output, rebuild, limits)
     except SearchIndexError:
         raise
     except Exception as e:  # reported by the build, which then fails
@@ -70,9 +71,12 @@ def start(documents: dict[str, str], kept: set[str], corpus: Path, manifest: Pat
     nothing to index (a digest without papers has no search)."""
     if not documents and not kept:
         return None
-    # Its own process group, so that stopping it stops Pagefind too.
+    # Its own process group, so that stopping it stops Pagefind too; a fresh interpreter,
+    # so that it does not hold a copy of the build's memory while Pagefind runs.
+    # The limits go along as they are here (a new interpreter would read the defaults).
+    limits = (SMALL, REBUILD_SHARE, BALLAST)
     return Background(_write_and_index, documents, kept, corpus, manifest, base, output,
-                      rebuild, own_group=True)
+                      rebuild, limits, own_group=True, fresh=True)
 
 
 def finish(indexing: Background | None) -> None:
@@ -84,12 +88,14 @@ def finish(indexing: Background | None) -> None:
 
 
 def update(corpus: Path, hashes: dict[str, str], base: Path, output: Path,
-           rebuild: bool = False) -> bool:
+           rebuild: bool = False, limits: tuple[int, float, int] | None = None) -> bool:
     """Index the documents of `corpus` ({path: content hash} in `hashes`) into `output`:
     BASE (linked from the base kept in `base`), RECENT when documents changed since the
-    base, and RECENT_INFO. True when the base was indexed afresh."""
+    base, and RECENT_INFO. True when the base was indexed afresh. `limits`: (SMALL,
+    REBUILD_SHARE, BALLAST) when not these module's values."""
     from importlib import metadata
 
+    small, share, ballast_size = limits or (SMALL, REBUILD_SHARE, BALLAST)
     version = metadata.version("pagefind")
     state = store.read_json(base / "index.json")
     if not (isinstance(state, dict) and state.get("pagefind") == version
@@ -97,8 +103,8 @@ def update(corpus: Path, hashes: dict[str, str], base: Path, output: Path,
         state = None
     known = state["documents"] if state else {}
     changed = sorted(path for path, digest in hashes.items() if known.get(path) != digest)
-    fresh = rebuild or state is None or len(hashes) < SMALL or \
-        len(changed) > REBUILD_SHARE * len(hashes)
+    fresh = rebuild or state is None or len(hashes) < small or \
+        len(changed) > share * len(hashes)
     if fresh:
         state = _index_base(corpus, hashes, base, version)
         changed = []
@@ -108,7 +114,7 @@ def update(corpus: Path, hashes: dict[str, str], base: Path, output: Path,
     if changed:
         unchanged = [path for path in known if hashes.get(path) == known[path]]
         ballast = sorted(unchanged, key=lambda p: hashlib.sha256(p.encode()).hexdigest()
-                         )[:BALLAST]
+                         )[:ballast_size]
     # Base results to hide: documents changed or gone since the base was indexed, and
     # those the recent bundle holds as ballast.
     hide = sorted(state["ids"][_url(path)] for path in outdated + ballast

@@ -19,7 +19,7 @@ def test_benchmark_runs_at_ci_size(tmp_path):
     assert results["search_hits"] > 0
     assert results["page_kb_max"] < 25  # the paper page size target holds at any N
     for key in ("build_s", "bare_mkdocs_s", "plus_one_day_s", "search_s", "search_kb",
-                "peak_mb", "related_s"):
+                "peak_mb", "all_mb", "related_s"):
         assert results[key] > 0, key
 
     out = tmp_path / "BENCHMARKS.md"
