@@ -155,6 +155,23 @@ def test_related_papers_are_similar_and_order_independent():
     assert related["robot-grasping"][0] == "robot-walking"
 
 
+def test_related_papers_updated_from_a_previous_answer_equal_a_fresh_one(sample_project):
+    from generator import related
+
+    papers, _, _ = pipeline.collect(pipeline.load_project(sample_project))
+    items = [(p.slug, p.title, p.abstract) for p in papers]
+    fresh = related.find(items, {})
+    # An earlier answer without the last 20 papers and with two that are gone since,
+    # plus one paper whose abstract has changed since.
+    earlier = items[:-20] + [("gone-1", "Gone", "dense retrieval with dual encoders"),
+                             ("gone-2", "Also gone", "robot grasping from demonstrations")]
+    earlier[5] = (earlier[5][0], earlier[5][1], "an abstract that was later corrected")
+    previous = related.find(earlier, {})
+    assert any(n in {related.identity(*e) for e in earlier[-2:]}
+               for found in previous.values() for n, _ in found)  # the gone ones were used
+    assert related.find(items, previous) == fresh
+
+
 def test_sample_pages_show_related_papers_and_trends(sample_project):
     site = sample_project / "site"
     page = (site / "papers/performance-scaling-via-optimal-transport-enabling-data-selection-"
