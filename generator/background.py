@@ -30,15 +30,16 @@ class Background:
         self.process.start()
         sender.close()
 
-    def wait(self) -> None:
-        """Wait for the function; its exception is raised here as a BackgroundError."""
+    def wait(self):
+        """The function's result; its exception is raised here as a BackgroundError."""
         try:
-            problem = self.receiver.recv()
+            outcome, value = self.receiver.recv()
         except EOFError:
-            problem = f"the process ended unexpectedly ({self.process.exitcode})"
+            outcome, value = "error", f"the process ended unexpectedly ({self.process.exitcode})"
         self.process.join()
-        if problem:
-            raise BackgroundError(problem)
+        if outcome == "error":
+            raise BackgroundError(value)
+        return value
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -56,9 +57,10 @@ def _run(function, args, own_group, sender) -> None:
     if own_group:
         os.setsid()
     try:
-        function(*args)
-        sender.send(None)
+        result = function(*args)
     except RuntimeError as e:  # ours: the message says what failed
-        sender.send(str(e))
+        sender.send(("error", str(e)))
     except Exception as e:
-        sender.send(f"{type(e).__name__}: {e}")
+        sender.send(("error", f"{type(e).__name__}: {e}"))
+    else:
+        sender.send(("done", result))

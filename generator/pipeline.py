@@ -16,28 +16,12 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-from generator import (
-    cache,
-    dedupe,
-    feeds,
-    ingest,
-    related,
-    render,
-    search,
-    store,
-    topics,
-)
+from generator import cache, dedupe, feeds, ingest, related, render, search, store, topics
 from generator.background import Background
 from generator.errors import DigestError
-from generator.model import (
-    Digest,
-    Entry,
-    Paper,
-    Topic,
-    digest_from_data,
-    digest_to_data,
-)
+from generator.model import Digest, Entry, Paper, Topic, digest_from_data, digest_to_data
 from generator.normalize import clean_text, extract_links, normalize, title_key
+
 
 CONFIG_FILE = "mkdocs.yml"
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from generator.cache import key
 from generator.model import Paper
 
 COUNT = 5
@@ -36,8 +37,6 @@ def neighbours(items: list[tuple[str, str, str]], count: int = COUNT
 
 
 def identity(slug: str, title: str, abstract: str) -> str:
-    from generator.cache import key
-
     return key(slug, title, abstract)
 
 
@@ -135,28 +134,20 @@ class Pending:
         self.items = [(p.slug, p.title, p.abstract) for p in papers]
         self.cache = cache
         previous = dict(cache.old) if cache else {}
-        self.pool = self.future = None
+        self.job = None
         self.found: dict[str, list] | None = None
         if len(self.items) < BACKGROUND_FROM:
             self.found = find(self.items, previous)
             return
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
+        from generator.background import Background
         from generator.topics import default_model
 
         default_model()  # loaded once, before the fork: topics need it here too
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        self.pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
-        self.future = self.pool.submit(find, self.items, previous)
+        self.job = Background(find, self.items, previous)
 
     def apply(self, papers: list[Paper]) -> list[Paper]:
         if self.found is None:
-            try:
-                self.found = self.future.result()
-            finally:
-                self.pool.shutdown()
+            self.found = self.job.wait()
         if self.cache:
             for k, value in self.found.items():
                 self.cache.put(k, value)

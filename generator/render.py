@@ -24,6 +24,7 @@ import frontmatter
 import jinja2
 from markupsafe import Markup
 
+from generator.cache import key
 from generator.model import Paper, Topic
 from generator.normalize import base_slug, find_urls, short_hash, split_math
 
@@ -228,7 +229,7 @@ class Renderer:
         self.keys: dict[str, str] = {}  # paper page path -> the key of its inputs
         self.kept: set[str] = set()  # paper pages left as they are
         self._fingerprints: dict[str, str] = {}
-        self._context_key = _key(repr(settings), repr(taxonomy), templates_fingerprint(self.env))
+        self._context_key = key(repr(settings), repr(taxonomy), templates_fingerprint(self.env))
         self.topics = {t.slug: t for t in taxonomy}
         self.taxonomy = taxonomy
         self.by_date: dict[dt.date, list[Paper]] = defaultdict(list)
@@ -296,21 +297,21 @@ class Renderer:
 
     def _fingerprint(self, paper: Paper) -> str:
         if paper.slug not in self._fingerprints:
-            self._fingerprints[paper.slug] = _key(repr(paper))
+            self._fingerprints[paper.slug] = key(repr(paper))
         return self._fingerprints[paper.slug]
 
     def paper_key(self, paper: Paper) -> str:
         """A hash of everything a paper page is made of: the paper, its related papers,
         which of its authors have pages, the settings, taxonomy and templates."""
-        return _key(self._context_key, self._fingerprint(paper),
+        return key(self._context_key, self._fingerprint(paper),
                     *(self._fingerprint(self.by_slug[s]) for s in paper.related
                       if s in self.by_slug),
                     repr([self.author_pages.get(name) for name in paper.authors]))
 
     def paper(self, paper: Paper) -> None:
         path = f"papers/{paper.slug}.md"
-        key = self.keys[path] = self.paper_key(paper)
-        if self.reusable.get(path) == key:
+        inputs = self.keys[path] = self.paper_key(paper)
+        if self.reusable.get(path) == inputs:
             self.kept.add(path)
             return
         links = paper_links(paper)
@@ -506,18 +507,12 @@ def search_path(page_path: str) -> str:
     return page_path.removesuffix(".md") + "/index.html"
 
 
-def _key(*parts: str) -> str:
-    from generator.cache import key
-
-    return key(*parts)
-
-
 def templates_fingerprint(env: jinja2.Environment) -> str:
     """A hash of every template the environment can load (the project's and ours)."""
     parts = []
     for name in sorted(env.list_templates(filter_func=lambda n: n.endswith(".j2"))):
         source, _, _ = env.loader.get_source(env, name)
         parts += [name, source]
-    return _key(*parts)
+    return key(*parts)
 
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 
+from generator.cache import key
 from generator.errors import DigestError
 from generator.model import Paper, Topic
 
@@ -232,8 +233,6 @@ def classify(papers: list[Paper], taxonomy: list[Topic], use_model: bool = True,
 
     With a cache table (generator.cache.Table), a paper classified before with the same
     text, labels and taxonomy keeps its answer: a paper's topics depend on nothing else."""
-    from generator.cache import key
-
     taxonomy_key = key(repr(taxonomy), str(use_model))
     keys = [key(taxonomy_key, p.title, p.abstract, "\x1f".join(p.meta.ai_keywords),
                 "\x1f".join(p.meta.categories)) for p in papers] if cache else []
