@@ -145,6 +145,9 @@ def _index_base(corpus: Path, hashes: dict[str, str], base: Path, version: str) 
     except BaseException:
         store.remove_tree(staging)
         raise
+    # The old state goes first: if this stops half-way, the next build starts afresh
+    # rather than pairing the new bundle with the old ids.
+    store.remove_tree(base / "index.json")
     store.move(staging, base / BASE)
     state = {"pagefind": version, "documents": hashes, "ids": ids}
     store.write_json(base / "index.json", state)
