@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import signal
+import subprocess
+import sys
 
 
 class BackgroundError(RuntimeError):
@@ -16,51 +19,89 @@ class BackgroundError(RuntimeError):
 
 class Background:
     def __init__(self, function, *args, own_group: bool = False, fresh: bool = False):
-        """Start function(*args). With `own_group`, the process leads a process group of
-        its own, so that stop() also ends the programs it runs. With `fresh`, it is a new
-        interpreter that receives the arguments (a copy), not a fork: a fork keeps the
-        whole build's memory, which counts while a long job runs beside it."""
-        methods = multiprocessing.get_all_start_methods()
-        fork = "fork" in methods and not fresh
-        context = multiprocessing.get_context("fork" if fork else "spawn")
-        self.receiver, sender = context.Pipe(duplex=False)
+        """Start function(*args) (a module-level function). With `own_group`, the
+        process leads a process group of its own, so that stop() also ends the programs
+        it runs. With `fresh`, it is a new interpreter that receives a copy of the
+        arguments, not a fork: a fork keeps the whole build's memory, which counts while
+        a long job runs beside it."""
         self.own_group = own_group
-        self.process = context.Process(target=_run, args=(function, args, own_group, sender),
-                                       daemon=True)
-        self.process.start()
-        sender.close()
+        self.fork = None
+        self.child = None
+        if fresh or "fork" not in multiprocessing.get_all_start_methods():
+            # A plain interpreter, not multiprocessing's "spawn": that one runs the
+            # caller's main script again, which a script without a __main__ guard
+            # does not survive.
+            self.child = subprocess.Popen(
+                [sys.executable, "-c", "from generator.background import _child; _child()"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, start_new_session=own_group)
+            try:
+                pickle.dump((function, args), self.child.stdin)
+                self.child.stdin.close()
+            except BrokenPipeError:  # it died at start: wait() says so
+                pass
+        else:
+            context = multiprocessing.get_context("fork")
+            self.receiver, sender = context.Pipe(duplex=False)
+            self.fork = context.Process(target=_run, args=(function, args, own_group, sender),
+                                        daemon=True)
+            self.fork.start()
+            sender.close()
 
     def wait(self):
         """The function's result; its exception is raised here as a BackgroundError."""
         try:
-            outcome, value = self.receiver.recv()
-        except EOFError:
-            outcome, value = "error", f"the process ended unexpectedly ({self.process.exitcode})"
-        self.process.join()
+            if self.fork:
+                outcome, value = self.receiver.recv()
+            else:
+                outcome, value = pickle.load(self.child.stdout)
+        except (EOFError, pickle.UnpicklingError):
+            outcome, value = "error", "the process ended unexpectedly"
+        finally:
+            self._join()
         if outcome == "error":
             raise BackgroundError(value)
         return value
 
     def stop(self) -> None:
-        if self.process.is_alive():
-            try:
-                if self.own_group:
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                else:
-                    self.process.kill()
-            except ProcessLookupError:
-                pass
-        self.process.join()
+        pid = self.fork.pid if self.fork else self.child.pid
+        try:
+            if self.own_group:
+                os.killpg(pid, signal.SIGKILL)
+            else:
+                os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self._join()
+
+    def _join(self) -> None:
+        if self.fork:
+            self.fork.join()
+        else:
+            self.child.stdout.close()
+            self.child.wait()
+
+
+def _outcome(function, args) -> tuple[str, object]:
+    try:
+        return "done", function(*args)
+    except RuntimeError as e:  # ours: the message says what failed
+        return "error", str(e)
+    except Exception as e:
+        return "error", f"{type(e).__name__}: {e}"
 
 
 def _run(function, args, own_group, sender) -> None:
+    """A fork's side: the outcome goes back through the pipe."""
     if own_group:
         os.setsid()
-    try:
-        result = function(*args)
-    except RuntimeError as e:  # ours: the message says what failed
-        sender.send(("error", str(e)))
-    except Exception as e:
-        sender.send(("error", f"{type(e).__name__}: {e}"))
-    else:
-        sender.send(("done", result))
+    sender.send(_outcome(function, args))
+
+
+def _child() -> None:
+    """A fresh interpreter's side: (function, args) come on stdin, the outcome goes back
+    on stdout; anything the function prints goes to stderr instead."""
+    channel = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    function, args = pickle.load(sys.stdin.buffer)
+    pickle.dump(_outcome(function, args), channel)
+    channel.close()

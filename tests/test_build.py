@@ -8,6 +8,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -217,3 +219,16 @@ def test_a_failed_search_index_is_reported(tmp_path):
     with pytest.raises(search.SearchIndexError, match="writing the search index failed"):
         search.finish(indexing)
     assert (tmp_path / "corpus/papers/a/index.html").is_file()
+
+
+def test_a_build_from_a_script_without_a_main_guard(tmp_path):
+    """The search indexing runs in a new interpreter; it must not run the caller's own
+    script again (multiprocessing's "spawn" would, and a script read from stdin cannot
+    even be found)."""
+    project = copy_sample_project(tmp_path / "p")
+    script = f"from generator.cli import main\nmain(['build', '--project', {str(project)!r}])\n"
+    result = subprocess.run([sys.executable, "-"], input=script, capture_output=True,
+                            text=True, cwd=tmp_path, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("Built 343 papers") == 1  # the script ran once
+    assert (project / "site/pagefind/pagefind-entry.json").is_file()
