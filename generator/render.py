@@ -274,7 +274,6 @@ class Renderer:
         related papers added."""
         self.papers = papers
         self.by_slug = {p.slug: p for p in papers}
-        self._fingerprints.clear()
         for paper in papers:
             self.paper(paper)
         return Rendered(self.pages, self.corpus, self.keys, self.kept)
