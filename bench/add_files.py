@@ -45,20 +45,26 @@ def write_days(out: Path, files: int, per_day: int = 17) -> list[Path]:
     return paths
 
 
+def measure(files: int) -> dict:
+    """Add `files` days to a new project in one command: time, peak memory, files stored."""
+    exe = shutil.which("paper-digest")
+    with tempfile.TemporaryDirectory(prefix="pd-add-") as tmp:
+        root = Path(tmp) / "project"
+        run.subprocess.run([exe, "init", str(root)], check=True, stdout=run.subprocess.DEVNULL)
+        paths = write_days(Path(tmp) / "inbox", files)
+        seconds, peak, _, _ = run.timed([exe, "add", *map(str, paths)], root)
+        stored = len(list((root / "digests").glob("*.json")))
+    return {"files": files, "seconds": seconds, "peak_mb": peak, "stored": stored}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--files", type=int, default=580)
     parser.add_argument("--write", type=Path, metavar="BENCHMARKS.md")
     args = parser.parse_args()
-    exe = shutil.which("paper-digest")
-    with tempfile.TemporaryDirectory(prefix="pd-add-") as tmp:
-        root = Path(tmp) / "project"
-        run.subprocess.run([exe, "init", str(root)], check=True, stdout=run.subprocess.DEVNULL)
-        files = write_days(Path(tmp) / "inbox", args.files)
-        seconds, peak = run.timed([exe, "add", *map(str, files)], root)
-        stored = len(list((root / "digests").glob("*.json")))
-    line = (f"| {args.files} files, {args.files * 17} papers | {seconds:.1f} s | {peak:.0f} MB "
-            f"| {stored} stored |")
+    result = measure(args.files)
+    line = (f"| {args.files} files, {args.files * 17} papers | {result['seconds']:.1f} s "
+            f"| {result['peak_mb']:.0f} MB | {result['stored']} stored |")
     print(line)
     if args.write:
         command = "python " + " ".join([Path(sys.argv[0]).as_posix()] + sys.argv[1:])

@@ -2,12 +2,17 @@
 
     python bench/run.py --papers 1000                 # synthetic papers
     python bench/run.py --papers 3000 --source real   # real arXiv papers from ../shared
-    python bench/run.py --papers 10000 --write BENCHMARKS.md
+    python bench/run.py --papers 10000 --rounds 3 --write BENCHMARKS.md
 
-Measures the full `paper-digest build` (time and peak memory), a bare `mkdocs build` of
-the same generated pages and the ratio, a rebuild after one more day, the paper page
-size, and in headless Chromium the time from opening /search/?q=... to the first result
-with the bytes fetched. With --write, appends a table row set to BENCHMARKS.md.
+Measures the full `paper-digest build` (time, processor time and peak memory), a bare
+`mkdocs build` of the same generated pages and the ratio, a rebuild after one more day,
+the paper page size, and in headless Chromium the time from opening /search/?q=... to
+the first result with the bytes fetched. With --write, appends a table row set to
+BENCHMARKS.md.
+
+The same work can take a fifth longer from one run to the next on a shared virtual
+machine. With --rounds N the full build (each time from nothing, in a fresh copy of the
+project) and the bare build alternate N times, and the medians are reported.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -36,16 +42,21 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
                  "--no-first-run", "--disable-sync", "--disable-quic"]
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, float, float]:
-    """Run a command; (seconds, peak RSS in MB, peak summed PSS in MB).
+def timed(command: list[str], cwd: Path) -> tuple[float, float, float, float]:
+    """Run a command; (seconds, peak RSS in MB, peak summed PSS in MB, processor seconds).
 
     The peak RSS is the largest resident size of the command or any child it waited for
     (wait4's ru_maxrss), not the sum of processes running side by side. The summed PSS
     is that sum, sampled every 0.2 s over the command and all its descendants: each
     process's proportional set size counts a page shared by n processes (a fork's) as
-    1/n, so the sum is what the machine needs."""
+    1/n, so the sum is what the machine needs. The processor seconds (user and system)
+    are those of the command and every child it waited for, on all cores.
+
+    Writes still being flushed from an earlier step would slow this one: they are
+    flushed first."""
     import threading
 
+    os.sync()
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
@@ -64,7 +75,8 @@ def timed(command: list[str], cwd: Path) -> tuple[float, float, float]:
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()}")
-    return seconds, usage.ru_maxrss / 1024, peak_sum[0] / 1024
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, usage.ru_maxrss / 1024, peak_sum[0] / 1024, cpu
 
 
 def _tree(pid: int) -> list[int]:
@@ -94,6 +106,7 @@ def _pss_kb(pid: int) -> int:
 
 
 def make_project(root: Path, papers: int, source: str) -> list[Path]:
+    """A project with every day but the last in digests/; returns all the days' files."""
     exe = shutil.which("paper-digest")
     subprocess.run([exe, "init", str(root)], check=True, stdout=subprocess.DEVNULL)
     inbox = root.parent / "inbox"
@@ -168,35 +181,55 @@ def build_only(papers: int, source: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="pd-bench-") as tmp:
         root = Path(tmp) / "project"
         make_project(root, papers, source)
-        build_s, build_mb, all_mb = timed([exe, "build"], root)
+        build_s, build_mb, all_mb, _ = timed([exe, "build"], root)
         built = len(list((root / "site_src/papers").glob("*.md")))
         sizes = [p.stat().st_size for p in (root / "site/papers").glob("*/index.html")]
     return {"papers": built, "source": source, "build_s": build_s, "peak_mb": build_mb,
             "all_mb": all_mb, "page_kb_max": max(sizes) / 1024}
 
 
-def bench(papers: int, source: str, query: str) -> dict:
+def bench(papers: int, source: str, query: str, rounds: int = 1) -> dict:
     exe = shutil.which("paper-digest")
     with tempfile.TemporaryDirectory(prefix="pd-bench-") as tmp:
-        root = Path(tmp) / "project"
-        files = make_project(root, papers, source)
-        build_s, build_mb, all_mb = timed([exe, "build"], root)
+        pristine = Path(tmp) / "pristine"
+        files = make_project(pristine, papers, source)
+        full, bare = [], []
+        for n in range(rounds):
+            # A full build from nothing each round: a fresh copy of the unbuilt project.
+            root = Path(tmp) / f"project-{n}"
+            shutil.copytree(pristine, root)
+            full.append(timed([exe, "build"], root))
+            bare.append(timed([sys.executable, "-m", "mkdocs", "build", "-q", "-d",
+                               str(Path(tmp) / f"bare-{n}")], root))
         first_build = len(list((root / "site_src/papers").glob("*.md")))
-        bare_s, _, _ = timed([sys.executable, "-m", "mkdocs", "build", "-q", "-d",
-                           str(Path(tmp) / "bare")], root)
         shutil.copy(files[-1], root / "digests" / files[-1].name)
-        day_s, _, _ = timed([exe, "build"], root)
+        day_s, _, _, _ = timed([exe, "build"], root)
         built = len(list((root / "site_src/papers").glob("*.md")))
         sizes = [p.stat().st_size for p in (root / "site/papers").glob("*/index.html")]
         search_s, search_bytes, hits = search_timing(root / "site", query)
         related_s = related_timing(root)
+        build_s, bare_s = median(r[0] for r in full), median(r[0] for r in bare)
         return {
-            "papers": first_build, "papers_after_extra_day": built, "source": source, "build_s": build_s, "peak_mb": build_mb,
-            "all_mb": all_mb, "bare_mkdocs_s": bare_s, "ratio": build_s / bare_s, "plus_one_day_s": day_s,
+            "papers": first_build, "papers_after_extra_day": built, "source": source,
+            "rounds": rounds, "build_s": build_s, "build_range": _range(r[0] for r in full),
+            "build_cpu_s": median(r[3] for r in full),
+            "peak_mb": max(r[1] for r in full), "all_mb": max(r[2] for r in full),
+            "bare_mkdocs_s": bare_s, "bare_range": _range(r[0] for r in bare),
+            "bare_cpu_s": median(r[3] for r in bare), "ratio": build_s / bare_s,
+            "plus_one_day_s": day_s,
             "page_kb_mean": sum(sizes) / len(sizes) / 1024, "page_kb_max": max(sizes) / 1024,
             "search_s": search_s, "search_kb": search_bytes / 1024, "search_hits": hits,
             "related_s": related_s,
         }
+
+
+def median(values) -> float:
+    return statistics.median(list(values))
+
+
+def _range(values) -> str:
+    values = sorted(values)
+    return f"{values[0]:.1f}–{values[-1]:.1f}" if len(values) > 1 else ""
 
 
 def code_version() -> str:
@@ -215,13 +248,20 @@ def versions() -> str:
 
 
 def write(results: dict, command: str, target: Path) -> None:
-    row = ("| {papers} ({source}) | {build_s:.1f} s | {peak_mb:.0f} MB | {all_mb:.0f} MB "
-           "| {bare_mkdocs_s:.1f} s "
-           "| {ratio:.2f} | {plus_one_day_s:.1f} s | {page_kb_mean:.1f} / {page_kb_max:.1f} KB "
-           "| {search_s:.2f} s | {search_kb:.0f} KB | {related_s:.1f} s |").format(**results)
-    header = ("| papers | full build | peak RSS | all processes (PSS) | bare mkdocs | ratio "
+    cells = dict(results)
+    for name in ("build", "bare"):  # the range over rounds, when there were several
+        spread = results.get(f"{name}_range")
+        cells[f"{name}_spread"] = f" ({spread})" if spread else ""
+    row = ("| {papers} ({source}) | {rounds} | {build_s:.1f} s{build_spread} | {build_cpu_s:.1f} s "
+           "| {peak_mb:.0f} MB | {all_mb:.0f} MB | {bare_mkdocs_s:.1f} s{bare_spread} "
+           "| {bare_cpu_s:.1f} s | {ratio:.2f} | {plus_one_day_s:.1f} s "
+           "| {page_kb_mean:.1f} / {page_kb_max:.1f} KB "
+           "| {search_s:.2f} s | {search_kb:.0f} KB | {related_s:.1f} s |").format(**cells)
+    header = ("| papers | rounds | full build | its processor time | peak RSS "
+              "| all processes (PSS) | bare mkdocs | its processor time | ratio "
               "| +1 day rebuild | paper page mean / max | search: first result "
-              "| search: bytes | related papers |\n|---|---|---|---|---|---|---|---|---|---|---|")
+              "| search: bytes | related papers |\n"
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     text = (f"\n### {dt.date.today()} — {machine}\n\nMeasured on the code of "
             f"{code_version()}.\n\n`{command}`\n\n{versions()}\n\n"
@@ -236,6 +276,8 @@ def main() -> int:
     parser.add_argument("--source", choices=["synthetic", "real"], default="synthetic")
     parser.add_argument("--query", default="retrieval")
     parser.add_argument("--write", type=Path, metavar="BENCHMARKS.md")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="full and bare builds, alternated this many times (medians)")
     parser.add_argument("--build-only", action="store_true",
                         help="measure only the full build (time, peak memory)")
     args = parser.parse_args()
@@ -252,7 +294,7 @@ def main() -> int:
                         f"{results['peak_mb']:.0f} MB | {results['all_mb']:.0f} MB | "
                         f"{results['page_kb_max']:.1f} KB |\n")
         return 0
-    results = bench(args.papers, args.source, args.query)
+    results = bench(args.papers, args.source, args.query, args.rounds)
     print(json.dumps(results, indent=2))
     if args.write:
         write(results, "python " + " ".join([Path(sys.argv[0]).as_posix()] + sys.argv[1:]),
