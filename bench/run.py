@@ -5,7 +5,8 @@
     python bench/run.py --papers 10000 --rounds 3 --write BENCHMARKS.md
 
 Measures the full `paper-digest build` (time, processor time and peak memory), a bare
-`mkdocs build` of the same generated pages and the ratio, a rebuild after one more day,
+`mkdocs build` of the same generated pages and the ratio, the same with the plugin's
+fast_render off (MkDocs' stock rendering of every page), a rebuild after one more day,
 the paper page size, and in headless Chromium the time from opening /search/?q=... to
 the first result with the bytes fetched. With --write, appends a table row set to
 BENCHMARKS.md.
@@ -202,8 +203,12 @@ def bench(papers: int, source: str, query: str, rounds: int = 1) -> dict:
             bare.append(timed([sys.executable, "-m", "mkdocs", "build", "-q", "-d",
                                str(Path(tmp) / f"bare-{n}")], root))
         first_build = len(list((root / "site_src/papers").glob("*.md")))
+        stock_s, _, _, stock_cpu = timed([sys.executable, "-m", "mkdocs", "build", "-q", "-f",
+                                          str(_stock_config(root)), "-d",
+                                          str(Path(tmp) / "stock")], root)
         shutil.copy(files[-1], root / "digests" / files[-1].name)
         day_s, _, _, _ = timed([exe, "build"], root)
+        _wait_for_old_site_removal(root)
         built = len(list((root / "site_src/papers").glob("*.md")))
         sizes = [p.stat().st_size for p in (root / "site/papers").glob("*/index.html")]
         search_s, search_bytes, hits = search_timing(root / "site", query)
@@ -216,11 +221,29 @@ def bench(papers: int, source: str, query: str, rounds: int = 1) -> dict:
             "peak_mb": max(r[1] for r in full), "all_mb": max(r[2] for r in full),
             "bare_mkdocs_s": bare_s, "bare_range": _range(r[0] for r in bare),
             "bare_cpu_s": median(r[3] for r in bare), "ratio": build_s / bare_s,
+            "stock_mkdocs_s": stock_s, "stock_cpu_s": stock_cpu,
             "plus_one_day_s": day_s,
             "page_kb_mean": sum(sizes) / len(sizes) / 1024, "page_kb_max": max(sizes) / 1024,
             "search_s": search_s, "search_kb": search_bytes / 1024, "search_hits": hits,
             "related_s": related_s,
         }
+
+
+def _stock_config(root: Path) -> Path:
+    """The project's configuration with the plugin's fast_render off: MkDocs renders
+    every page the stock way (Python-Markdown over each page, sidebars per page)."""
+    path = root / "mkdocs-stock.yml"
+    path.write_text("INHERIT: mkdocs.yml\nplugins:\n  - paper-digest:\n"
+                    "      fast_render: false\n", "utf-8")
+    return path
+
+
+def _wait_for_old_site_removal(root: Path, limit: float = 300) -> None:
+    """A build leaves the previous site to a process that deletes it after the build
+    ends; it would compete with the search timing that follows."""
+    deadline = time.monotonic() + limit
+    while any(root.glob(".site-old-*")) and time.monotonic() < deadline:
+        time.sleep(0.5)
 
 
 def median(values) -> float:
@@ -254,14 +277,15 @@ def write(results: dict, command: str, target: Path) -> None:
         cells[f"{name}_spread"] = f" ({spread})" if spread else ""
     row = ("| {papers} ({source}) | {rounds} | {build_s:.1f} s{build_spread} | {build_cpu_s:.1f} s "
            "| {peak_mb:.0f} MB | {all_mb:.0f} MB | {bare_mkdocs_s:.1f} s{bare_spread} "
-           "| {bare_cpu_s:.1f} s | {ratio:.2f} | {plus_one_day_s:.1f} s "
+           "| {bare_cpu_s:.1f} s | {ratio:.2f} | {stock_mkdocs_s:.1f} s "
+           "| {plus_one_day_s:.1f} s "
            "| {page_kb_mean:.1f} / {page_kb_max:.1f} KB "
            "| {search_s:.2f} s | {search_kb:.0f} KB | {related_s:.1f} s |").format(**cells)
     header = ("| papers | rounds | full build | its processor time | peak RSS "
               "| all processes (PSS) | bare mkdocs | its processor time | ratio "
-              "| +1 day rebuild | paper page mean / max | search: first result "
-              "| search: bytes | related papers |\n"
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+              "| bare mkdocs, stock rendering | +1 day rebuild | paper page mean / max "
+              "| search: first result | search: bytes | related papers |\n"
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     text = (f"\n### {dt.date.today()} — {machine}\n\nMeasured on the code of "
             f"{code_version()}.\n\n`{command}`\n\n{versions()}\n\n"
