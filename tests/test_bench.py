@@ -1,5 +1,6 @@
-"""The benchmarks at CI size (1,000 papers; 20 files to add), so they never rot. Its timings are reported,
-not asserted: targets are shown by the full runs recorded in BENCHMARKS.md."""
+"""The benchmarks at CI size (1,000 papers; 20 files to add), so they never rot. Their
+timings are reported, not asserted: targets are shown by the full runs recorded in
+BENCHMARKS.md."""
 
 from __future__ import annotations
 

@@ -60,7 +60,18 @@ def test_add_unseen_exports_then_build(project, tmp_path, capsys):
     stored = sorted(p.name for p in (project / "digests").glob("*.txt"))
     assert [name[:10] for name in stored] == ["2025-03-14", "2025-05-02"]
 
-    assert main(["build", "--project", str(project)]) == 0
+    capsys.readouterr()
+    assert main(["build", "--project", str(project), "--timings"]) == 0
+    timings = capsys.readouterr().err.splitlines()
+    # Wall and processor seconds per stage, then the sums.
+    assert timings[0].split() == ["wall", "processor", "(this", "process)"]
+    stages = [line.split(None, 4) for line in timings[1:]]
+    assert [s[4] for s in stages[:2]] == ["Reading digests", "Assigning topics"]
+    assert "Rendering the site (MkDocs)" in [s[4] for s in stages]
+    assert stages[-1][4] == "in all"
+    for column in (0, 2):  # each figure is rounded to 0.01 s
+        assert float(stages[-1][column]) == pytest.approx(
+            sum(float(s[column]) for s in stages[:-1]), abs=0.01 * len(stages))
     site = project / "site"
     assert len(list((site / "papers").iterdir())) == 3
     assert (site / "dates/2025-03-14/index.html").is_file()
