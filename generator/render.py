@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 
 import frontmatter
 import jinja2
+import yaml
 from markupsafe import Markup
 
 from generator.cache import key
@@ -212,6 +213,12 @@ def template_env(project_templates: Path | None) -> jinja2.Environment:
     return env
 
 
+# libyaml's emitter when PyYAML has it (its wheels do): the same YAML, four times faster
+# than the pure-Python one, which took a second per 10,000 pages. It writes characters
+# beyond the Basic Multilingual Plane as escapes (\U0001F600); they read back the same.
+_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
 class TemplateFailure(Exception):
     """A page template failed; the message names the template."""
 
@@ -288,7 +295,8 @@ class Renderer:
         except jinja2.TemplateError as e:
             where = f"{e.filename}:{e.lineno}" if getattr(e, "lineno", None) else template
             raise TemplateFailure(f"template {where}: {e.message or e}") from None
-        self.pages[path] = frontmatter.dumps(frontmatter.Post(body, **meta)) + "\n"
+        self.pages[path] = frontmatter.dumps(frontmatter.Post(body, **meta),
+                                             Dumper=_YAML_DUMPER) + "\n"
         return body
 
     def _topic_list(self, paper: Paper) -> list[Topic]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -52,6 +53,7 @@ BALLAST = 1000
 
 def _write_and_index(documents, kept, corpus, manifest, base, output, rebuild, limits
                      ) -> None:
+    _yield_to_the_build()
     try:
         store.write_pages(corpus, documents, manifest, kept=kept)
         hashes = {path: record[0] for path, record in store.read_json(manifest).items()}
@@ -60,6 +62,16 @@ def _write_and_index(documents, kept, corpus, manifest, base, output, rebuild, l
         raise
     except Exception as e:  # reported by the build, which then fails
         raise SearchIndexError(f"writing the search index failed: {e}") from None
+
+
+def _yield_to_the_build() -> None:
+    """Lower this process's priority (Pagefind inherits it). The index is only needed
+    once MkDocs is done, and usually is ready before: at a lower priority it takes the
+    processor time MkDocs leaves instead of slowing MkDocs, which the build waits for."""
+    try:
+        os.nice(10)
+    except (AttributeError, OSError):  # no nice() on this system
+        pass
 
 
 def start(documents: dict[str, str], kept: set[str], corpus: Path, manifest: Path,
