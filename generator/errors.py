@@ -12,6 +12,9 @@ class DigestError(Exception):
         self.line = line
         super().__init__(str(self))
 
+    def __reduce__(self):  # so that a second process can send one back
+        return DigestError, (self.source, self.reason, self.line)
+
     def __str__(self) -> str:
         where = self.source if self.line is None else f"{self.source}:{self.line}"
         return f"{where}: {self.reason}"

@@ -11,6 +11,7 @@ import calendar
 import datetime as dt
 import hashlib
 import logging
+import multiprocessing
 import os
 from dataclasses import dataclass, field, replace
 from importlib import resources
@@ -128,27 +129,62 @@ def normalize_entry(entry: Entry) -> Entry:
                    links=entry.links + extract_links(abstract))
 
 
-def read_digests(project: Project, table: cache.Table | None = None
+# From this many bytes of digests to parse, a second process parses them while this one
+# does something else (`meanwhile`); below it, the fork costs more than it saves.
+PARSE_APART_FROM = 2_000_000
+
+
+def _nothing() -> None:
+    pass
+
+
+def read_digests(project: Project, table: cache.Table | None = None, meanwhile=_nothing
                  ) -> tuple[list[Digest], list[DigestError]]:
     """Every stored digest that parses; the others become errors, never a stop. With a
-    cache table, a file parsed before (same name, same bytes) is not parsed again."""
-    digests, errors = [], []
-    for path in store.list_digests(project.digests_dir):
-        data = store.read_bytes(path)
-        name = cache.key(path.name, data)
-        known = table.get(name) if table else None
-        if known is not None:
-            digests.append(digest_from_data(known))
-            continue
+    cache table, a file parsed before (same name, same bytes) is not parsed again.
+    `meanwhile()` is called while the files are parsed, in a second process when there
+    are many (a first build loads the topic model meanwhile)."""
+    files = [(path.name, store.read_bytes(path))
+             for path in store.list_digests(project.digests_dir)]
+    names = [cache.key(name, data) for name, data in files]
+    known = [table.get(name) if table else None for name in names]
+    todo = [file for file, answer in zip(files, known, strict=True) if answer is None]
+    if (sum(len(data) for _, data in todo) >= PARSE_APART_FROM
+            and "fork" in multiprocessing.get_all_start_methods()):
+        job = Background(_parse_files, todo)
         try:
-            digest = parse_digest(data, path.name)
-        except DigestError as e:
-            errors.append(e)
+            meanwhile()
+        except BaseException:
+            job.stop()
+            raise
+        parsed = iter(job.wait())
+    else:
+        parsed = iter(_parse_files(todo))
+        meanwhile()
+    digests, errors = [], []
+    for name, answer in zip(names, known, strict=True):
+        if answer is not None:
+            digests.append(digest_from_data(answer))
+            continue
+        digest = next(parsed)
+        if isinstance(digest, DigestError):
+            errors.append(digest)
             continue
         digests.append(digest)
         if table:
             table.put(name, digest_to_data(digest))
     return digests, errors
+
+
+def _parse_files(files: list[tuple[str, bytes]]) -> list[Digest | DigestError]:
+    """(name, bytes) of digest files -> for each, its Digest or what is wrong with it."""
+    out: list[Digest | DigestError] = []
+    for name, data in files:
+        try:
+            out.append(parse_digest(data, name))
+        except DigestError as e:
+            out.append(e)
+    return out
 
 
 def default_taxonomy() -> list[Topic]:
@@ -239,7 +275,8 @@ def _collect(project: Project, with_related: bool, stage
     stage("Reading digests")
     tables = {name: cache.Table(project.cache_dir / f"{name}.json")
               for name in ("digests", "topics")}
-    digests, errors = read_digests(project, tables["digests"])
+    # The topic model (topics and related papers need it) loads while digests are parsed.
+    digests, errors = read_digests(project, tables["digests"], meanwhile=topics.default_model)
     papers, conflicts = dedupe.merge_with_conflicts(e for d in digests for e in d.entries)
     taxonomy = load_taxonomy(project)
     notes, note_errors = load_notes(project, papers)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import multiprocessing
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
+from generator.background import Background
 from generator.cache import key
 from generator.model import Paper, Topic
 from generator.normalize import base_slug, find_urls, short_hash, split_math
@@ -223,6 +225,23 @@ class TemplateFailure(Exception):
     """A page template failed; the message names the template."""
 
 
+# Below this many paper pages to render, a second process costs more than it saves.
+PARALLEL_FROM = 2000
+
+
+def _render_pages(renderer: Renderer, papers: list[Paper]
+                  ) -> tuple[tuple[dict, dict] | None, str | None]:
+    """In a fork of the build: ((pages, search documents), None) of these papers' pages,
+    or (None, what failed)."""
+    renderer.pages, renderer.corpus = {}, {}
+    try:
+        for paper in papers:
+            renderer.paper(paper)
+    except TemplateFailure as e:
+        return None, str(e)
+    return (renderer.pages, renderer.corpus), None
+
+
 class Renderer:
     def __init__(self, papers: list[Paper], taxonomy: list[Topic], settings: Settings,
                  project_templates: Path | None = None, reusable: dict[str, str] | None = None):
@@ -281,8 +300,26 @@ class Renderer:
         related papers added."""
         self.papers = papers
         self.by_slug = {p.slug: p for p in papers}
-        for paper in papers:
-            self.paper(paper)
+        todo = [paper for paper in papers if self._changed(paper)]
+        if len(todo) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
+            # The other core is free here (the related papers are found, the search
+            # index is not started yet): a fork renders the second half of the pages.
+            half = len(todo) // 2
+            job = Background(_render_pages, self, todo[half:])
+            try:
+                for paper in todo[:half]:
+                    self.paper(paper)
+            except BaseException:
+                job.stop()
+                raise
+            done, error = job.wait()
+            if error:
+                raise TemplateFailure(error)
+            self.pages |= done[0]
+            self.corpus |= done[1]
+        else:
+            for paper in todo:
+                self.paper(paper)
         return Rendered(self.pages, self.corpus, self.keys, self.kept)
 
     # Each page: its path in docs_dir, its frontmatter, its template and variables.
@@ -315,12 +352,18 @@ class Renderer:
                       if s in self.by_slug),
                     repr([self.author_pages.get(name) for name in paper.authors]))
 
-    def paper(self, paper: Paper) -> None:
+    def _changed(self, paper: Paper) -> bool:
+        """Records the key of the paper's page; False (and the page kept as it is) when
+        the page was written from the same inputs before."""
         path = f"papers/{paper.slug}.md"
         inputs = self.keys[path] = self.paper_key(paper)
         if self.reusable.get(path) == inputs:
             self.kept.add(path)
-            return
+            return False
+        return True
+
+    def paper(self, paper: Paper) -> None:
+        path = f"papers/{paper.slug}.md"
         links = paper_links(paper)
         meta = {
             "title": paper.title,

@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_sample_project
+from generator import pipeline, render
+from generator.background import Background
 from generator.cli import main
 
 
@@ -95,7 +97,43 @@ def test_two_builds_are_byte_identical(sample_project, tmp_path):
     assert differing == []
 
 
-def test_failed_build_keeps_the_previous_site(tmp_path, capsys):
+@pytest.fixture(params=["one process", "second processes"])
+def apart(request, monkeypatch):
+    """Runs a test as it is, and again with the parsing and the paper pages handed to
+    second processes, which large digests get (the sample is too small for them)."""
+    if request.param == "second processes":
+        monkeypatch.setattr(pipeline, "PARSE_APART_FROM", 0)
+        monkeypatch.setattr(render, "PARALLEL_FROM", 1)
+    return request.param
+
+
+def test_second_processes_build_the_same_site(sample_project, tmp_path, monkeypatch):
+    monkeypatch.setattr(pipeline, "PARSE_APART_FROM", 0)
+    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
+    started = []
+    monkeypatch.setattr(pipeline, "Background",
+                        lambda *a, **k: started.append("parse") or Background(*a, **k))
+    monkeypatch.setattr(render, "Background",
+                        lambda *a, **k: started.append("render") or Background(*a, **k))
+    again = copy_sample_project(tmp_path / "again")
+    assert main(["build", "--project", str(again)]) == 0
+    assert started == ["parse", "render"]
+    assert _tree_digest(again / "site") == _tree_digest(sample_project / "site")
+
+
+def test_a_template_failing_in_the_second_process_is_reported(tmp_path, monkeypatch):
+    project = pipeline.load_project(copy_sample_project(tmp_path / "p"))
+    papers, taxonomy, _ = pipeline.collect(project)
+    project.templates_dir.mkdir(exist_ok=True)
+    (project.templates_dir / "paper.md.j2").write_text("{{ paper.no_such_field }}")
+    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
+    # One page to render: the second process gets it (the first renders the first half).
+    renderer = render.Renderer(papers[:1], taxonomy, project.settings, project.templates_dir)
+    with pytest.raises(render.TemplateFailure, match=r"paper\.md\.j2.*no_such_field"):
+        renderer.render_papers(papers[:1])
+
+
+def test_failed_build_keeps_the_previous_site(tmp_path, capsys, apart):
     project = copy_sample_project(tmp_path / "p")
     shutil.rmtree(project / "digests")
     (project / "digests").mkdir()
@@ -115,7 +153,7 @@ def test_failed_build_keeps_the_previous_site(tmp_path, capsys):
     assert not list(project.glob(".site-*"))  # no staging folder left behind
 
 
-def test_build_reports_a_bad_digest_and_builds_the_rest(tmp_path, capsys):
+def test_build_reports_a_bad_digest_and_builds_the_rest(tmp_path, capsys, apart):
     project = copy_sample_project(tmp_path / "p")
     (project / "digests/2025-05-01.txt").write_text("new\n\nMay 1\n\nA lone title\n")
     assert main(["build", "--project", str(project)]) == 1
