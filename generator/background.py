@@ -17,6 +17,11 @@ class BackgroundError(RuntimeError):
     pass
 
 
+# A fork starts at once and shares the caller's memory, objects that cannot be pickled
+# included; where there is none (not Linux), work meant for one runs in this process.
+CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
+
+
 class Background:
     def __init__(self, function, *args, own_group: bool = False, fresh: bool = False):
         """Start function(*args) (a module-level function). With `own_group`, the
@@ -27,7 +32,7 @@ class Background:
         self.own_group = own_group
         self.fork = None
         self.child = None
-        if fresh or "fork" not in multiprocessing.get_all_start_methods():
+        if fresh or not CAN_FORK:
             # A plain interpreter, not multiprocessing's "spawn": that one runs the
             # caller's main script again, which a script without a __main__ guard
             # does not survive.
@@ -46,6 +51,16 @@ class Background:
                                         daemon=True)
             self.fork.start()
             sender.close()
+
+    def alongside(self, work):
+        """(work(), the function's result): work() runs here while the process runs. If
+        work() fails, the process is stopped."""
+        try:
+            mine = work()
+        except BaseException:
+            self.stop()
+            raise
+        return mine, self.wait()
 
     def wait(self):
         """The function's result; its exception is raised here as a BackgroundError."""

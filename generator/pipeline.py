@@ -11,14 +11,13 @@ import calendar
 import datetime as dt
 import hashlib
 import logging
-import multiprocessing
 import os
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
 from generator import cache, dedupe, feeds, ingest, related, render, search, store, topics
-from generator.background import Background
+from generator.background import CAN_FORK, Background
 from generator.errors import DigestError
 from generator.model import Digest, Entry, Paper, Topic, digest_from_data, digest_to_data
 from generator.normalize import clean_text, extract_links, normalize, title_key
@@ -149,18 +148,12 @@ def read_digests(project: Project, table: cache.Table | None = None, meanwhile=_
     names = [cache.key(name, data) for name, data in files]
     known = [table.get(name) if table else None for name in names]
     todo = [file for file, answer in zip(files, known, strict=True) if answer is None]
-    if (sum(len(data) for _, data in todo) >= PARSE_APART_FROM
-            and "fork" in multiprocessing.get_all_start_methods()):
-        job = Background(_parse_files, todo)
-        try:
-            meanwhile()
-        except BaseException:
-            job.stop()
-            raise
-        parsed = iter(job.wait())
+    if sum(len(data) for _, data in todo) >= PARSE_APART_FROM and CAN_FORK:
+        _, results = Background(_parse_files, todo).alongside(meanwhile)
     else:
-        parsed = iter(_parse_files(todo))
+        results = _parse_files(todo)
         meanwhile()
+    parsed = iter(results)
     digests, errors = [], []
     for name, answer in zip(names, known, strict=True):
         if answer is not None:

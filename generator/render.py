@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import multiprocessing
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
-from generator.background import Background
+from generator.background import CAN_FORK, Background
 from generator.cache import key
 from generator.model import Paper, Topic
 from generator.normalize import base_slug, find_urls, short_hash, split_math
@@ -235,8 +234,7 @@ def _render_pages(renderer: Renderer, papers: list[Paper]
     or (None, what failed)."""
     renderer.pages, renderer.corpus = {}, {}
     try:
-        for paper in papers:
-            renderer.paper(paper)
+        renderer._render_each(papers)
     except TemplateFailure as e:
         return None, str(e)
     return (renderer.pages, renderer.corpus), None
@@ -301,26 +299,23 @@ class Renderer:
         self.papers = papers
         self.by_slug = {p.slug: p for p in papers}
         todo = [paper for paper in papers if self._changed(paper)]
-        if len(todo) >= PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
+        if len(todo) >= PARALLEL_FROM and CAN_FORK:
             # The other core is free here (the related papers are found, the search
             # index is not started yet): a fork renders the second half of the pages.
             half = len(todo) // 2
             job = Background(_render_pages, self, todo[half:])
-            try:
-                for paper in todo[:half]:
-                    self.paper(paper)
-            except BaseException:
-                job.stop()
-                raise
-            done, error = job.wait()
+            _, (done, error) = job.alongside(lambda: self._render_each(todo[:half]))
             if error:
                 raise TemplateFailure(error)
             self.pages |= done[0]
             self.corpus |= done[1]
         else:
-            for paper in todo:
-                self.paper(paper)
+            self._render_each(todo)
         return Rendered(self.pages, self.corpus, self.keys, self.kept)
+
+    def _render_each(self, papers: list[Paper]) -> None:
+        for paper in papers:
+            self.paper(paper)
 
     # Each page: its path in docs_dir, its frontmatter, its template and variables.
     def _page(self, path: str, meta: dict, template: str, **variables) -> str:
