@@ -25,15 +25,18 @@ async function openBundle(url) {
 
 // The index is a base bundle and, when papers arrived or changed since the base was
 // made, a recent bundle; search-recent.json names it and the base results it replaces.
+// The base bundle starts loading at once, beside the request for search-recent.json.
 async function loadSearch() {
   if (!search) {
+    const base = openBundle(bundleUrl);
+    base.catch(() => {}); // a failure is reported when it is awaited below
     const info = await fetch(new URL("search-recent.json", siteRoot))
       .then((r) => (r.ok ? r.json() : null)).catch(() => null);
-    const [base, recent] = await Promise.all([
-      openBundle(bundleUrl),
+    const [opened, recent] = await Promise.all([
+      base,
       info && info.bundle ? openBundle(new URL(info.bundle, siteRoot)) : null,
     ]);
-    search = { base, recent, hide: new Set((info && info.hide) || []) };
+    search = { base: opened, recent, hide: new Set((info && info.hide) || []) };
   }
   return search;
 }
@@ -142,11 +145,15 @@ function resultItem(data) {
 
 async function showMore(run) {
   const slice = await current.next(PAGE_SIZE);
-  const datas = await Promise.all(slice.map((r) => r.data()));
-  if (run !== generation) return;
-  for (const data of datas) list.appendChild(resultItem(data));
+  // All of the page's results load at once, and each is shown as soon as it and those
+  // before it are in: the first does not wait for the slowest.
+  const loading = slice.map((r) => r.data());
+  for (const data of loading) {
+    const item = resultItem(await data);
+    if (run !== generation) return;
+    list.appendChild(item);
+  }
   shown += slice.length;
-  if (window.pdRenderMath) window.pdRenderMath(list);
   const more = document.getElementById("pd-search-more");
   if (more) more.remove();
   if (shown < current.total) {
