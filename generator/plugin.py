@@ -164,4 +164,4 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
         from generator import pipeline, search
 
         project = pipeline.load_project(self._project_root(config))
-        search.index(project.search_corpus, Path(config.site_dir) / "pagefind")
+        search.index(project.search_corpus, Path(config.site_dir))

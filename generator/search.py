@@ -184,12 +184,13 @@ def _pagefind(corpus: Path, output: Path) -> None:
     canonicalize(output)
 
 
-def index(corpus: Path, output: Path) -> None:
-    """Index the search documents already in `corpus` into one bundle (what `serve` does
-    after a build)."""
+def index(corpus: Path, site: Path) -> None:
+    """Index the search documents already in `corpus` into one bundle in `site`, and say
+    in RECENT_INFO that there is no recent bundle (what `serve` does after a build)."""
     if not corpus.is_dir() or not any(corpus.rglob("*.html")):
         return
-    _pagefind(corpus, output)
+    _pagefind(corpus, site / BASE)
+    store.write_json(site / RECENT_INFO, {"bundle": None, "hide": []})
 
 
 # Pagefind 1.x files: gzip of b"pagefind_dcd" + CBOR.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import socket
 import subprocess
@@ -51,6 +52,9 @@ def test_serve_rebuilds_when_a_digest_arrives(tmp_path):
         assert "costs $5 and $10" in page
         assert "4 papers from 2 days of digests" in _wait_for(f"{base}/")
         assert _wait_for(f"{base}/pagefind/pagefind.js")
+        # One bundle, and the search page is told so (rather than fetching a 404).
+        assert json.loads(_wait_for(f"{base}/search-recent.json")) == {"bundle": None,
+                                                                       "hide": []}
     finally:
         server.terminate()
         server.wait(timeout=20)
