@@ -114,6 +114,27 @@ def test_date_page_shows_titles_and_excerpts_literally(page, hostile_server):
     page.wait_for_url("**/papers/attention-script-alert-1-script-7-7-is-all-you-need/")
 
 
+HOSTILE_ABSTRACT = ("We study <EOS> tokens and <projektor> with a*b*c and {% raw %} & Mélange "
+                    "at 25–39% cost, \\(5.18\\times\\) faster. Code: "
+                    "https://github.com/example/hostile_repo.")
+
+
+def test_search_excerpt_comes_from_the_abstract_as_text(page, hostile_server):
+    # Found in the abstract: the abstract's words around the match, the match marked
+    # (the title and topics are shown above it already).
+    page.goto(f"{hostile_server.url}/search/?q=EOS")
+    excerpt = page.locator("#pd-search-results .pd-item__excerpt").first
+    excerpt.wait_for(timeout=10_000)
+    assert excerpt.inner_text() == HOSTILE_ABSTRACT
+    assert excerpt.locator("mark").all_inner_texts() == ["<EOS>"]
+    # Found in the title only: the abstract's opening, up to the end of the abstract.
+    page.goto(f"{hostile_server.url}/search/?q=attention")
+    excerpt = page.locator("#pd-search-results .pd-item__excerpt").first
+    excerpt.wait_for(timeout=10_000)
+    assert excerpt.inner_text() == HOSTILE_ABSTRACT
+    assert excerpt.locator("mark").count() == 0
+
+
 def test_search_deep_link_finds_a_sample_paper(page, sample_server):
     page.goto(f"{sample_server.url}/search/?q=projektor")
     first = page.locator("#pd-search-results .pd-item__title").first

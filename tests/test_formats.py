@@ -252,6 +252,18 @@ def test_authors_are_searchable_and_a_filter(project, page):
         first = page.locator("#pd-search-results .pd-item__title").first
         first.wait_for(timeout=10_000)
         assert first.inner_text().startswith("VibeWorlding")
+        # Each result names its first authors, and marks the one the search found.
+        authors = page.locator("#pd-search-results .pd-item__authors").first
+        assert authors.locator("mark").all_inner_texts() == ["Yansong Ning"]
+        assert authors.inner_text() == ("Yansong Ning, Jingwen Ye, Zhongkai Wu, Yang Sun, "
+                                        "Yiqin Zhu, Xingyi Li, et al.")
+        # An author far down a long list is shown too, after the first six.
+        page.goto(f"{server.url}/search/?author=Yueqi+Duan")
+        authors = page.locator("#pd-search-results .pd-item__authors").first
+        authors.wait_for(timeout=10_000)
+        assert authors.inner_text() == ("Weiliang Chen, Haowen Sun, Jun Gao, Jiawei Chi, "
+                                        "Hanyang Wang, Qiyu Dai, \u2026, Yueqi Duan, et al.")
+        assert authors.locator("mark").all_inner_texts() == ["Yueqi Duan"]
         page.goto(f"{server.url}/search/?author=Yansong+Ning")
         page.locator("#pd-search-results li").first.wait_for(timeout=10_000)
         assert page.locator("#pd-search-status").inner_text() == "1 paper found."

@@ -13,6 +13,7 @@ const siteRoot = new URL("../", bundleUrl);
 let search = null;
 let shown = 0;
 let current = null;
+let currentState = null; // the form's state that `current` answers
 let generation = 0;
 
 // Pagefind's module for a bundle, set up so result URLs are made relative to where the
@@ -110,7 +111,71 @@ function excerptNodes(excerpt) {
   return nodes;
 }
 
-function resultItem(data) {
+// The result already shows the title and topics, so its excerpt comes from the abstract:
+// the abstract's section of Pagefind's sub-results when the words were found there,
+// else the abstract's opening words (the words matched only the title, authors or
+// topics), else Pagefind's excerpt of the whole document.
+const EXCERPT_WORDS = 30;
+
+function excerpt(data) {
+  const inAbstract = (data.sub_results || []).find(
+    (sub) => sub.anchor && sub.anchor.id === "abstract" && sub.locations.length);
+  if (inAbstract) {
+    // A section's excerpt can begin with its heading ("Abstract.").
+    const heading = inAbstract.anchor.text + ".";
+    const text = inAbstract.excerpt;
+    return text.startsWith(heading + " ") ? text.slice(heading.length + 1) : text;
+  }
+  const anchor = (data.anchors || []).find((a) => a.id === "abstract");
+  if (anchor && data.content) {
+    const start = anchor.location + anchor.text.split(/\s+/).length;
+    // Up to the next section (Links), at most EXCERPT_WORDS.
+    const next = data.anchors.map((a) => a.location).filter((at) => at > anchor.location);
+    const end = Math.min(start + EXCERPT_WORDS, ...next);
+    const words = data.content.split(/\s+/).slice(start, end);
+    // Pagefind's excerpts are HTML; the content is text, so escape it alike.
+    if (words.length) return escapeHtml(words.join(" "));
+  }
+  return data.excerpt || "";
+}
+
+function escapeHtml(text) {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+// A result's authors: the first AUTHORS_SHOWN and any the search matched (the author
+// filter, or a name with a word that starts like a word of the query, as Pagefind
+// matches), marked, so that a search by name shows why each paper was found.
+const AUTHORS_SHOWN = 6;
+
+function authorsLine(names, state) {
+  const words = (state.q || "").toLowerCase().split(/\s+/).filter(Boolean);
+  const matches = (name) => name === state.author || name.toLowerCase().split(/[\s.-]+/)
+    .some((part) => part && words.some((word) => part.startsWith(word)));
+  const p = document.createElement("p");
+  p.className = "pd-item__authors";
+  let skipped = false;
+  names.forEach((name, i) => {
+    const matched = matches(name);
+    if (i >= AUTHORS_SHOWN && !matched) {
+      skipped = true;
+      return;
+    }
+    if (i > 0) p.append(skipped ? ", \u2026, " : ", ");
+    skipped = false;
+    if (matched) {
+      const mark = document.createElement("mark");
+      mark.textContent = name;
+      p.append(mark);
+    } else {
+      p.append(name);
+    }
+  });
+  if (skipped) p.append(", et al.");
+  return p;
+}
+
+function resultItem(data, state) {
   const li = document.createElement("li");
   li.className = "pd-item";
   const link = document.createElement("a");
@@ -124,6 +189,8 @@ function resultItem(data) {
     date.textContent = " " + data.meta.date;
     li.appendChild(date);
   }
+  const authors = (data.filters && data.filters.author) || [];
+  if (authors.length) li.appendChild(authorsLine(authors, state));
   const topics = (data.filters && data.filters.topic) || [];
   if (topics.length) {
     const chips = document.createElement("span");
@@ -138,7 +205,7 @@ function resultItem(data) {
   }
   const p = document.createElement("p");
   p.className = "pd-item__excerpt";
-  p.append(...excerptNodes(data.excerpt || ""));
+  p.append(...excerptNodes(excerpt(data)));
   li.appendChild(p);
   return li;
 }
@@ -149,7 +216,7 @@ async function showMore(run) {
   // before it are in: the first does not wait for the slowest.
   const loading = slice.map((r) => r.data());
   for (const data of loading) {
-    const item = resultItem(await data);
+    const item = resultItem(await data, currentState);
     if (run !== generation) return;
     list.appendChild(item);
   }
@@ -191,6 +258,7 @@ async function run(state) {
   const lists = found.map((f) => f.results);
   lists[0] = lists[0].filter((r) => !index.hide.has(r.id));
   current = merged(lists, state.sort === "date");
+  currentState = state;
   shown = 0;
   const n = current.total;
   status.textContent = n === 0 ? "No papers found." : `${n} paper${n === 1 ? "" : "s"} found.`;
