@@ -160,10 +160,16 @@ def trend_svg(counts: list[int], axis: list[dt.date], unit: str, name: str) -> M
     summary = ", ".join(f"{_bucket_label(a, unit)}: {n}" for a, n in zip(axis, counts,
                                                                             strict=True))
     label = f"Papers on {name} per {unit}"
+    # The bars have no axis: the caption says where it starts and ends.
+    caption = label
+    if axis:
+        first, last = (f"{d.day} {d:%b %Y}" if unit == "week" else f"{d:%B %Y}"
+                       for d in (axis[0], axis[-1]))
+        caption += f", {'weeks of ' if unit == 'week' else ''}{first} to {last}"
     return Markup(
         f'<figure class="pd-trend"><svg viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{html.escape(label)}" preserveAspectRatio="none">{"".join(bars)}</svg>'
-        f'<figcaption>{html.escape(label)}. <span class="pd-sr-only">{html.escape(summary)}'
+        f'<figcaption>{html.escape(caption)}. <span class="pd-sr-only">{html.escape(summary)}'
         f"</span></figcaption></figure>")
 
 

@@ -182,4 +182,18 @@ def test_sample_pages_show_related_papers_and_trends(sample_project):
     assert '<svg viewBox="0 0 640 120" role="img" aria-label="Papers on Retrieval and RAG per ' \
            'week"' in topic
     assert 'class="pd-sr-only">week of' in topic  # the text alternative
+    # The sample's days, 11 March to 3 April 2025: weeks, named by their Mondays.
+    assert "<figcaption>Papers on Retrieval and RAG per week, weeks of 10 Mar 2025 to " \
+           "31 Mar 2025. <span" in topic
     assert (site / "topics/index.html").read_text("utf-8").count('class="pd-spark"') == 33
+
+
+def test_trend_caption_names_the_first_and_last_month():
+    import datetime as dt
+
+    from generator.render import trend_svg
+
+    months = [dt.date(2024, 11, 1), dt.date(2024, 12, 1), dt.date(2025, 1, 1)]
+    chart = trend_svg([3, 0, 1], months, "month", "Agents")
+    assert "<figcaption>Papers on Agents per month, November 2024 to January 2025. " in chart
+    assert "December 2024: 0" in chart
