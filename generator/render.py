@@ -142,8 +142,12 @@ def bucket_of(day: dt.date, unit: str) -> dt.date:
     return dt.date(day.year, day.month, 1)
 
 
+def _bucket_date(start: dt.date, unit: str) -> str:
+    return f"{start.day} {start:%b %Y}" if unit == "week" else f"{start:%B %Y}"
+
+
 def _bucket_label(start: dt.date, unit: str) -> str:
-    return f"week of {start.day} {start:%b %Y}" if unit == "week" else f"{start:%B %Y}"
+    return ("week of " if unit == "week" else "") + _bucket_date(start, unit)
 
 
 def trend_svg(counts: list[int], axis: list[dt.date], unit: str, name: str) -> Markup:
@@ -163,9 +167,8 @@ def trend_svg(counts: list[int], axis: list[dt.date], unit: str, name: str) -> M
     # The bars have no axis: the caption says where it starts and ends.
     caption = label
     if axis:
-        first, last = (f"{d.day} {d:%b %Y}" if unit == "week" else f"{d:%B %Y}"
-                       for d in (axis[0], axis[-1]))
-        caption += f", {'weeks of ' if unit == 'week' else ''}{first} to {last}"
+        caption += (f", {'weeks of ' if unit == 'week' else ''}{_bucket_date(axis[0], unit)}"
+                    f" to {_bucket_date(axis[-1], unit)}")
     return Markup(
         f'<figure class="pd-trend"><svg viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{html.escape(label)}" preserveAspectRatio="none">{"".join(bars)}</svg>'
