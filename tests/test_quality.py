@@ -84,6 +84,32 @@ def test_axe_finds_no_serious_violations(page, sample_server, sample_pages, name
     assert serious == []
 
 
+PHONE_PAGES = ["", "dates/", "topics/", "authors/", "about/"]
+
+
+@pytest.mark.parametrize("name", ["home", "date", "topic", "paper", "search", *PHONE_PAGES])
+def test_pages_fit_a_phone_screen(browser, sample_server, sample_pages, name):
+    """At 360 px wide (a small phone) no page scrolls sideways: whatever is wide (the
+    search form's controls, long titles, tables) fits or scrolls inside its own box."""
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        page.goto(f"{sample_server.url}/{sample_pages.get(name, name)}")
+        if name == "search":
+            page.locator("#pd-search-results li").first.wait_for(timeout=10_000)
+        wide = page.evaluate("""() => {
+            const width = document.documentElement.clientWidth;
+            return [...document.querySelectorAll('.md-main *')]
+                .filter(e => e.getBoundingClientRect().right > width + 1
+                             && !e.closest('.md-typeset__scrollwrap, .katex-display, pre'))
+                .map(e => e.tagName + (e.id ? '#' + e.id : '')).slice(0, 5);
+        }""")
+        assert wide == []
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    finally:
+        context.close()
+
+
 def test_lighthouse_scores(sample_project):
     results = lighthouse.audit(sample_project / "site")
     print(json.dumps(results, indent=1))
