@@ -43,11 +43,14 @@ def clean_text(text: str) -> str:
 # --- math -------------------------------------------------------------------------------
 
 # $$...$$, \(...\), \[...\], and $...$ with the "smart dollar" rule of pymdownx.arithmatex:
-# no space just inside the dollars, so "costs $5 and $10" stays text.
+# no space just inside the dollars, so "costs $5 and $10" stays text; nor a letter or
+# digit just outside them, so "$5-$10" does too. Math that starts with a command is
+# never an amount, and abstracts glue it to words: "3.7$\times$ faster", "$\sim$9k".
 MATH_RE = re.compile(
     r"\$\$(?P<d1>.+?)\$\$"
     r"|\\\[(?P<d2>.+?)\\\]"
     r"|\\\((?P<i1>.+?)\\\)"
+    r"|(?<![\\$])\$(?=\\[a-zA-Z])(?P<i3>[^$]+?)(?<=\S)(?<!\\)\$(?!\$)"
     r"|(?<![\\$\w])\$(?=\S)(?P<i2>[^$]+?)(?<=\S)(?<!\\)\$(?![\w$])",
     re.S,
 )
@@ -65,7 +68,7 @@ def split_math(text: str) -> list[tuple[str, str]]:
         if m.group("d1") is not None or m.group("d2") is not None:
             parts.append(("display", m.group("d1") or m.group("d2")))
         else:
-            parts.append(("inline", m.group("i1") or m.group("i2")))
+            parts.append(("inline", m.group("i1") or m.group("i2") or m.group("i3")))
         pos = m.end()
     if pos < len(text):
         parts.append(("text", text[pos:]))
@@ -174,11 +177,26 @@ _WRAPPER_RE = re.compile(
     r"\{\\(?:bf|it|em|sc|tt|rm|sf|sl)\s+([^{}]*)\}"
     r"|\\(?:textbf|textit|textsl|textsc|texttt|textrm|textsf|emph|underline|url|mbox)\{([^{}]*)\}"
 )
-_HREF_RE = re.compile(r"\\href\{([^{}]*)\}\{([^{}]*)\}")
+# \href{address}{label}; the label may wrap its text once (\text{this https URL}).
+_HREF_RE = re.compile(r"\\href\s*\{([^{}]*)\}\s*\{((?:[^{}]|\{[^{}]*\})*)\}")
+_LABEL_WRAPPER_RE = re.compile(r"\\(?:text|texttt|textrm|mathrm|mathtt|textbf|emph)\s*\{([^{}]*)\}")
+# A math segment that is only a link: authors write $\href{...}{...}$ because arXiv's
+# MathJax makes it a link; KaTeX (without trusting the input) shows an error instead.
+_LINK_ONLY_RE = re.compile(r"\s*(?:" + _HREF_RE.pattern + r"|\\url\s*\{[^{}]*\})\s*")
+
+# $\unicode{x2013}$, MathJax's way to write a character, which KaTeX does not know.
+_UNICODE_ONLY_RE = re.compile(r"\s*\\unicode\s*\{x([0-9a-fA-F]{2,5})\}\s*")
+
+
+def _href(m: re.Match) -> str:
+    url, label = m.group(1).strip(), _LABEL_WRAPPER_RE.sub(r"\1", m.group(2)).strip()
+    if not label or label.rstrip("/") == url.rstrip("/"):
+        return url  # the label is the address: say it once
+    return f"{label} ({url})"
 
 
 def _unwrap(text: str) -> str:
-    text = _HREF_RE.sub(lambda m: f"{m.group(2)} ({m.group(1)})", text)
+    text = _HREF_RE.sub(_href, text)
     return _WRAPPER_RE.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
 
 
@@ -198,6 +216,10 @@ def latex_to_text(text: str) -> str:
         return text  # the common case: nothing to convert
     out: list[str] = []
     for kind, segment in split_math(text):
+        if kind != "text" and _LINK_ONLY_RE.fullmatch(segment):
+            kind, segment = "text", segment.strip()
+        elif kind != "text" and (m := _UNICODE_ONLY_RE.fullmatch(segment)):
+            kind, segment = "text", chr(int(m.group(1), 16))
         if kind == "inline":
             out.append(f"${segment}$")
         elif kind == "display":

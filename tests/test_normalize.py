@@ -27,6 +27,17 @@ from generator.normalize import base_slug, extract_links, normalize, split_math,
     ("e\u0301 composed", "\u00e9 composed"),
     (r"an \unknownmacro stays", r"an \unknownmacro stays"),
     (r"see \url{https://x.org/a\_b}", "see https://x.org/a_b"),
+    # \href: the label and the address, or the address once when the label is it; in
+    # math too (arXiv shows $\href{...}{...}$ as a link, KaTeX only as an error).
+    (r"code: \href{https://github.com/a/b}{here}.", "code: here (https://github.com/a/b)."),
+    (r"at \href{https://github.com/a/b}{https://github.com/a/b}.", "at https://github.com/a/b."),
+    (r"at \href{https://github.com/a/b} {https://github.com/a/b/}", "at https://github.com/a/b"),
+    (r"at: $\href{https://a.io/x/}{\text{this https URL}}$.",
+     "at: this https URL (https://a.io/x/)."),
+    (r"here: \(\href{https://a.io/x/}{https://a.io/x/}\). $x^2$",
+     "here: https://a.io/x/. $x^2$"),
+    (r"code $\url{https://a.io/x}$", "code https://a.io/x"),
+    (r"Biofouling$\unicode{x2013}$communities", "Biofouling\u2013communities"),
 ])
 def test_normalize(raw, shown):
     assert normalize(raw) == shown
@@ -34,6 +45,15 @@ def test_normalize(raw, shown):
 
 def test_smart_dollars_are_not_math():
     assert split_math("costs $5 and $10") == [("text", "costs $5 and $10")]
+    assert split_math("from $5-$10 each") == [("text", "from $5-$10 each")]
+
+
+def test_math_glued_to_words_is_math():
+    """Abstracts write 3.7$\\times$ and $\\sim$9k: math that starts with a command."""
+    text = r"of $\sim$9k samples, a 3.7$\times$ speedup, ($\cos(a, b) = 0.8$)."
+    assert normalize(text) == text
+    assert [s for kind, s in split_math(text) if kind == "inline"] == [
+        r"\sim", r"\times", r"\cos(a, b) = 0.8"]
     assert split_math("a $x<y$ b $$z$$") == [
         ("text", "a "), ("inline", "x<y"), ("text", " b "), ("display", "z")]
 
