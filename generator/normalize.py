@@ -75,6 +75,31 @@ def split_math(text: str) -> list[tuple[str, str]]:
     return parts
 
 
+@lru_cache(maxsize=1)
+def _math_reader() -> LatexNodes2Text:
+    return LatexNodes2Text(math_mode="text")
+
+
+@lru_cache(maxsize=4096)
+def tex_as_text(tex: str) -> str:
+    """A plain reading of some math (\\times -> ×, \\frac{1}{2} -> 1/2, \\mathcal{O} -> O),
+    for where KaTeX does not run: search results, page descriptions. The TeX itself
+    when the reading would lose it (an unknown macro reads as nothing)."""
+    try:
+        text = _math_reader().latex_to_text(tex)
+    except Exception:  # pylatexenc raises many types on odd input
+        return tex
+    # NFKC folds the mathematical alphabets (𝒪, 𝐱, ℝ) to the letters people type.
+    text = " ".join(unicodedata.normalize("NFKC", text).split())
+    return text if text else tex
+
+
+def math_as_text(text: str) -> str:
+    """Text with each math segment replaced by its plain reading."""
+    return "".join(segment if kind == "text" else tex_as_text(segment)
+                   for kind, segment in split_math(text))
+
+
 # --- URLs -------------------------------------------------------------------------------
 
 # Scraped LaTeX escapes underscores inside URLs (a\_b); accept that and undo it.

@@ -28,7 +28,8 @@ from markupsafe import Markup
 from generator.background import CAN_FORK, Background
 from generator.cache import key
 from generator.model import Paper, Topic
-from generator.normalize import base_slug, find_urls, short_hash, split_math
+from generator.normalize import (base_slug, find_urls, math_as_text, short_hash, split_math,
+                                 tex_as_text)
 
 
 @dataclass(frozen=True)
@@ -371,7 +372,7 @@ class Renderer:
         links = paper_links(paper)
         meta = {
             "title": paper.title,
-            "description": excerpt(paper.abstract, 200),
+            "description": excerpt(math_as_text(paper.abstract), 200),  # no KaTeX there
             "slug": paper.slug,
             "dates": [d.isoformat() for d in paper.dates],
             "topics": list(paper.topics),
@@ -534,6 +535,14 @@ def _drop_ignored(match: re.Match) -> str:
     return match.group(0) if f"<{match.group(1)}" in inner else ""
 
 
+# The math spans _math_html writes.
+_MATH_SPAN = re.compile(r'<span class="arithmatex[^"]*">\\[(\[](.*?)\\[)\]]</span>', re.DOTALL)
+
+
+def _math_span_as_text(match: re.Match) -> str:
+    return html.escape(tex_as_text(html.unescape(match.group(1))), quote=False)
+
+
 def search_document(title: str, body: str, language: str) -> str:
     """The search index's copy of a paper page: the article alone, at the page's path.
 
@@ -544,8 +553,11 @@ def search_document(title: str, body: str, language: str) -> str:
     article = body[: body.index("</article>") + len("</article>")] if "</article>" in body \
         else body
     article = _IGNORED.sub(_drop_ignored, article)
+    # Results show the document's text, where KaTeX does not run: math as plain text.
+    article = _MATH_SPAN.sub(_math_span_as_text, article)
     return (f'<!doctype html><html lang="{html.escape(language)}"><head><meta charset="utf-8">'
-            f"<title>{html.escape(title)}</title></head><body>{article}</body></html>\n")
+            f"<title>{html.escape(math_as_text(title))}</title></head><body>{article}</body>"
+            "</html>\n")
 
 
 @dataclass

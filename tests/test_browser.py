@@ -114,8 +114,9 @@ def test_date_page_shows_titles_and_excerpts_literally(page, hostile_server):
     page.wait_for_url("**/papers/attention-script-alert-1-script-7-7-is-all-you-need/")
 
 
+# Math reads as text in results (KaTeX renders pages, not results).
 HOSTILE_ABSTRACT = ("We study <EOS> tokens and <projektor> with a*b*c and {% raw %} & Mélange "
-                    "at 25–39% cost, \\(5.18\\times\\) faster. Code: "
+                    "at 25–39% cost, 5.18× faster. Code: "
                     "https://github.com/example/hostile_repo.")
 
 

@@ -8,7 +8,8 @@ import pytest
 
 from generator.dedupe import merge
 from generator.model import Entry
-from generator.normalize import base_slug, extract_links, normalize, split_math, title_key
+from generator.normalize import (base_slug, extract_links, math_as_text, normalize,
+                                 split_math, title_key)
 
 
 @pytest.mark.parametrize("raw, shown", [
@@ -56,6 +57,12 @@ def test_math_glued_to_words_is_math():
         r"\sim", r"\times", r"\cos(a, b) = 0.8"]
     assert split_math("a $x<y$ b $$z$$") == [
         ("text", "a "), ("inline", "x<y"), ("text", " b "), ("display", "z")]
+
+
+def test_math_as_text_reads_math_plainly():
+    assert math_as_text(r"up to 512$\times$512, $\mathcal{O}(n^2)$, $\frac{1}{2}$ and $\alpha$") \
+        == "up to 512×512, O(n^2), 1/2 and α"
+    assert math_as_text(r"with $\projectname$ and $5 and $10") == r"with \projectname and $5 and $10"
 
 
 def test_links_are_extracted_and_labelled():
