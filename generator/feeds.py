@@ -12,6 +12,7 @@ import json
 from urllib.parse import urlsplit
 
 from generator.model import Paper, Topic
+from generator.normalize import math_as_text
 from generator.render import Settings, template_env
 
 FEED_SIZE = 50  # entries in each feed: the newest papers
@@ -60,7 +61,9 @@ def render_exports(papers: list[Paper], taxonomy: list[Topic], settings: Setting
             feed_id=links.url(path) if links.base else links.tag_base + path,
             self_url=links.url(path, from_dir), page_url=links.url(page, from_dir),
             entries=[{
+                # Feed readers show text as it is: math gets its plain reading.
                 "paper": p, "id": links.entry_id(p),
+                "title": math_as_text(p.title), "summary": math_as_text(p.abstract),
                 "url": links.url(f"papers/{p.slug}/", from_dir),
                 "topics": [names[s] for s in p.topics if s in names],
                 "published": f"{p.first_date.isoformat()}T00:00:00Z",
@@ -83,8 +86,8 @@ def render_exports(papers: list[Paper], taxonomy: list[Topic], settings: Setting
         "items": [{
             "id": links.entry_id(p),
             "url": links.url(f"papers/{p.slug}/"),
-            "title": p.title,
-            "content_text": p.abstract,
+            "title": math_as_text(p.title),
+            "content_text": math_as_text(p.abstract),
             "date_published": f"{p.first_date.isoformat()}T00:00:00Z",
             "date_modified": f"{p.last_date.isoformat()}T00:00:00Z",
             "tags": [names[s] for s in p.topics if s in names],

@@ -53,6 +53,7 @@ def test_atom_feed_is_valid_and_links_to_paper_pages(subpath_site):
     hostile = next(e for e in feed.entries if e.link.endswith(f"/{HOSTILE_SLUG}/"))
     assert hostile.title == HOSTILE_TITLE
     assert hostile.summary.startswith("We study <EOS> tokens and <projektor> with a*b*c")
+    assert "at 25–39% cost, 5.18× faster." in hostile.summary  # math as text
     assert feed.feed.links[0].href == f"{SITE_URL}feed.xml"
 
 
