@@ -44,13 +44,14 @@ def clean_text(text: str) -> str:
 
 # $$...$$, \(...\), \[...\], and $...$ with the "smart dollar" rule of pymdownx.arithmatex:
 # no space just inside the dollars, so "costs $5 and $10" stays text; nor a letter or
-# digit just outside them, so "$5-$10" does too. Math that starts with a command is
-# never an amount, and abstracts glue it to words: "3.7$\times$ faster", "$\sim$9k".
+# digit just outside them, so "$5-$10" does too. Math that starts with a command, a
+# superscript or a subscript is never an amount, and abstracts and titles glue it to
+# words: "3.7$\times$ faster", "$\sim$9k", "GSBAK$^K$".
 MATH_RE = re.compile(
     r"\$\$(?P<d1>.+?)\$\$"
     r"|\\\[(?P<d2>.+?)\\\]"
     r"|\\\((?P<i1>.+?)\\\)"
-    r"|(?<![\\$])\$(?=\\[a-zA-Z])(?P<i3>[^$]+?)(?<=\S)(?<!\\)\$(?!\$)"
+    r"|(?<![\\$])\$(?=\\[a-zA-Z]|[\^_])(?P<i3>[^$]+?)(?<=\S)(?<!\\)\$(?!\$)"
     r"|(?<![\\$\w])\$(?=\S)(?P<i2>[^$]+?)(?<=\S)(?<!\\)\$(?![\w$])",
     re.S,
 )
@@ -85,8 +86,13 @@ def tex_as_text(tex: str) -> str:
     """A plain reading of some math (\\times -> ×, \\frac{1}{2} -> 1/2, \\mathcal{O} -> O),
     for where KaTeX does not run: search results, page descriptions. The TeX itself
     when the reading would lose it (an unknown macro reads as nothing)."""
+    # A space after a command ends its name and would be dropped ("7 \\times 6" -> "7 ×6");
+    # an empty group ends the name instead, and the space stays.
+    spaced = re.sub(r"(\\[a-zA-Z]+)(?=\s+[^\s{])", r"\1{}", tex)
+    # A superscript or subscript of several characters keeps its grouping: A^(3/2).
+    spaced = re.sub(r"([\^_])\{([^{}]{2,})\}", r"\1(\2)", spaced)
     try:
-        text = _math_reader().latex_to_text(tex)
+        text = _math_reader().latex_to_text(spaced)
     except Exception:  # pylatexenc raises many types on odd input
         return tex
     # NFKC folds the mathematical alphabets (𝒪, 𝐱, ℝ) to the letters people type.

@@ -101,7 +101,9 @@ def bibtex(paper: Paper, settings: Settings) -> str:
         return text.translate(_BIBTEX_SPECIAL)
 
     key = paper.arxiv_id or paper.slug
-    fields = [("title", "{" + field(paper.title) + "}")]
+    # Math as its plain reading: the TeX would come out escaped (\\$...\\$), and kept as
+    # TeX it would run whatever commands a digest put in it when the paper is cited.
+    fields = [("title", "{" + field(math_as_text(paper.title)) + "}")]
     if paper.authors:
         fields.append(("author", " and ".join(field(a) for a in paper.authors)))
     fields.append(("year", str(paper.first_date.year)))
@@ -371,8 +373,9 @@ class Renderer:
         path = f"papers/{paper.slug}.md"
         links = paper_links(paper)
         meta = {
-            "title": paper.title,
-            "description": excerpt(math_as_text(paper.abstract), 200),  # no KaTeX there
+            # The browser's title, link previews and scholar metadata: no KaTeX there.
+            "title": math_as_text(paper.title),
+            "description": excerpt(math_as_text(paper.abstract), 200),
             "slug": paper.slug,
             "dates": [d.isoformat() for d in paper.dates],
             "topics": list(paper.topics),

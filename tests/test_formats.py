@@ -182,6 +182,27 @@ def test_paper_page_shows_what_is_known(project):
     assert "eprint = {2608.15265}" in html and "archivePrefix = {arXiv}" in html
 
 
+def test_math_in_titles(project):
+    """Math in a title is rendered on the page (KaTeX) and read as text where no KaTeX
+    runs: the browser's title, link previews, scholar metadata, BibTeX. $^K$ glued to
+    a word is math (nothing else starts with ^)."""
+    papers = [{"title": r"Strongly Solving $7 \times 6$ Connect-Four", "abstract": "A game."},
+              {"title": r"GSBAK$^K$: $top$-$K$ Attack", "abstract": "An attack."}]
+    (project / "digests/2025-01-02.json").write_text(json.dumps(papers))
+    assert main(["build", "--project", str(project)]) == 0
+    html = (project / "site/papers/strongly-solving-7-times-6-connect-four/index.html"
+            ).read_text("utf-8")
+    assert '<h1 data-pagefind-weight="8">Strongly Solving <span class="arithmatex">' \
+           '\\(7 \\times 6\\)</span> Connect-Four</h1>' in html
+    assert "<title>Strongly Solving 7 × 6 Connect-Four - " in html
+    assert '<meta property="og:title" content="Strongly Solving 7 × 6 Connect-Four">' in html
+    assert '<meta name="citation_title" content="Strongly Solving 7 × 6 Connect-Four">' in html
+    assert "title = {{Strongly Solving 7 × 6 Connect-Four}}" in html
+    html = (project / "site/papers/gsbak-k-top-k-attack/index.html").read_text("utf-8")
+    assert '<h1 data-pagefind-weight="8">GSBAK<span class="arithmatex">\\(^K\\)</span>:' in html
+    assert "<title>GSBAK^K: top-K Attack - " in html
+
+
 def test_authors_with_three_papers_get_pages(project):
     papers = [{"title": f"Paper {i}", "abstract": "About retrieval.",
                "authors": ["Ada Lovelace"] + (["Grace Hopper"] if i < 2 else [])}

@@ -62,6 +62,8 @@ def test_math_glued_to_words_is_math():
 def test_math_as_text_reads_math_plainly():
     assert math_as_text(r"up to 512$\times$512, $\mathcal{O}(n^2)$, $\frac{1}{2}$ and $\alpha$") \
         == "up to 512×512, O(n^2), 1/2 and α"
+    assert math_as_text(r"solving $7 \times 6$ and $a \le b$") == "solving 7 × 6 and a ≤ b"
+    assert math_as_text(r"$A^{3/2}$ and $B_{M-1}$ and $x^{2}$") == "A^(3/2) and B_(M-1) and x^2"
     assert math_as_text(r"with $\projectname$ and $5 and $10") == r"with \projectname and $5 and $10"
 
 
