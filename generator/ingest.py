@@ -351,15 +351,14 @@ def _text(value: object, what: str, source: str, entry: int, required: bool = Fa
 def _names(value: object) -> tuple[str, ...]:
     value = _literal(value)
     if isinstance(value, str):
-        return tuple(n.strip() for n in re.split(r",| and ", value) if n.strip())
-    if not isinstance(value, list):
+        items = re.split(r",| and ", value)
+    elif isinstance(value, list):
+        items = [item.get("name") if isinstance(item, dict) else item for item in value]
+    else:
         return ()
-    names = []
-    for item in value:
-        name = item.get("name") if isinstance(item, dict) else item
-        if isinstance(name, str) and name.strip():
-            names.append(name.strip())
-    return tuple(names)
+    # A name has a letter or digit: listings split "Team X: A, B" into "Team X", ":", ...
+    return tuple(name.strip() for name in items
+                 if isinstance(name, str) and any(c.isalnum() for c in name))
 
 
 def _int(value: object) -> int | None:

@@ -330,7 +330,9 @@ class Renderer:
             self.paper(paper)
 
     # Each page: its path in docs_dir, its frontmatter, its template and variables.
-    def _page(self, path: str, meta: dict, template: str, **variables) -> str:
+    # `page_body(body)` is what of the rendered body goes into the page (all of it unless
+    # told); the body itself is returned.
+    def _page(self, path: str, meta: dict, template: str, page_body=None, **variables) -> str:
         if path in self.pages:
             raise ValueError(f"two pages would be written to {path}")
         try:
@@ -339,7 +341,8 @@ class Renderer:
         except jinja2.TemplateError as e:
             where = f"{e.filename}:{e.lineno}" if getattr(e, "lineno", None) else template
             raise TemplateFailure(f"template {where}: {e.message or e}") from None
-        self.pages[path] = frontmatter.dumps(frontmatter.Post(body, **meta),
+        shown = page_body(body) if page_body else body
+        self.pages[path] = frontmatter.dumps(frontmatter.Post(shown, **meta),
                                              Dumper=_YAML_DUMPER) + "\n"
         return body
 
@@ -386,7 +389,8 @@ class Renderer:
             meta["arxiv_id"] = paper.arxiv_id
         if links:
             meta["links"] = [{"label": link["label"], "url": link["url"]} for link in links]
-        body = self._page(f"papers/{paper.slug}.md", meta, "paper.md.j2", paper=paper,
+        body = self._page(f"papers/{paper.slug}.md", meta, "paper.md.j2",
+                          page_body=without_search_attributes, paper=paper,
                    paper_topics=self._topic_list(paper), bibtex=bibtex(paper, self.settings),
                           links=links, author_pages=self.author_pages,
                           related=[self.by_slug[s] for s in paper.related
@@ -536,6 +540,23 @@ def _drop_ignored(match: re.Match) -> str:
     # Kept when it holds an element of its own kind: the closing tag found may not be its.
     inner = match.group(0)[match.group(0).index(">") + 1:]
     return match.group(0) if f"<{match.group(1)}" in inner else ""
+
+
+# Pagefind reads the search documents, never the pages: its attributes (and the spans
+# that carry only them) are left out of the pages, where a paper with a hundred authors
+# would pay for them a hundred times.
+_SEARCH_ONLY_SPAN = re.compile(r'<span hidden data-pagefind-[^>]*></span>')
+_SEARCH_ATTRIBUTE = re.compile(r' data-pagefind-[a-z-]+(?:="[^"]*")?')
+_BARE_SPAN = re.compile(r"<span>([^<>]*)</span>")
+
+
+def without_search_attributes(body: str) -> str:
+    """The paper page's body without them, in the article (a reader's note below it is
+    left as its author wrote it)."""
+    end = body.find("</article>")
+    article, rest = (body[:end], body[end:]) if end >= 0 else (body, "")
+    article = _SEARCH_ONLY_SPAN.sub("", article)
+    return _BARE_SPAN.sub(r"\1", _SEARCH_ATTRIBUTE.sub("", article)) + rest
 
 
 # The math spans _math_html writes.

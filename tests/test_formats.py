@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 
 import pytest
@@ -67,6 +68,17 @@ def test_keys_at_the_top_level_are_read_too():
     assert digest.entries[0].meta.arxiv_id == "2401.00001"
     assert digest.entries[0].meta.authors == ("A B",)
     assert digest.entries[0].meta.github_stars == 7
+
+
+def test_an_author_is_a_name_not_punctuation():
+    # arXiv lists "Xiaomi LLM-Core Team: Zihao Yue, ..." as three authors, one of them ":".
+    line = json.dumps({"id": "2506.03569", "title": "MiMo-VL Technical Report",
+                       "summary": "S.", "authors": ["Xiaomi LLM-Core Team", ":", " - ",
+                                                    "Zihao Yue"], "categories": ["cs.CL"]})
+    other = json.dumps({"id": "2506.00001", "title": "Other", "summary": "S.",
+                        "authors": ["A B"], "categories": ["cs.CL"]})
+    digest = pipeline.parse_digest(f"{line}\n{other}\n".encode(), "2025-06-05.jsonl")
+    assert digest.entries[0].meta.authors == ("Xiaomi LLM-Core Team", "Zihao Yue")
 
 
 def test_arxiv_listing_keeps_categories_and_drops_repeats():
@@ -170,7 +182,7 @@ def test_paper_page_shows_what_is_known(project):
     assert main(["build", "--project", str(project)]) == 0
     html = (project / "site/papers/vibeworlding-can-multimodal-agents-construct-3d-open-worlds"
             "-end-to-end/index.html").read_text("utf-8")
-    assert 'Yansong Ning</span>' in html
+    assert re.search(r'<p class="pd-paper__authors">[^\n]*\bYansong Ning\b', html)
     assert 'href="https://arxiv.org/abs/2608.15265"' in html
     assert 'href="https://arxiv.org/pdf/2608.15265"' in html
     assert 'https://github.com/usail-hkust/VibeWorlding-Gym</a> <span class="pd-muted">(24 ' \
@@ -192,15 +204,31 @@ def test_math_in_titles(project):
     assert main(["build", "--project", str(project)]) == 0
     html = (project / "site/papers/strongly-solving-7-times-6-connect-four/index.html"
             ).read_text("utf-8")
-    assert '<h1 data-pagefind-weight="8">Strongly Solving <span class="arithmatex">' \
+    assert '<h1>Strongly Solving <span class="arithmatex">' \
            '\\(7 \\times 6\\)</span> Connect-Four</h1>' in html
     assert "<title>Strongly Solving 7 × 6 Connect-Four - " in html
     assert '<meta property="og:title" content="Strongly Solving 7 × 6 Connect-Four">' in html
     assert '<meta name="citation_title" content="Strongly Solving 7 × 6 Connect-Four">' in html
     assert "title = {{Strongly Solving 7 × 6 Connect-Four}}" in html
     html = (project / "site/papers/gsbak-k-top-k-attack/index.html").read_text("utf-8")
-    assert '<h1 data-pagefind-weight="8">GSBAK<span class="arithmatex">\\(^K\\)</span>:' in html
+    assert '<h1>GSBAK<span class="arithmatex">\\(^K\\)</span>:' in html
     assert "<title>GSBAK^K: top-K Attack - " in html
+
+
+def test_a_paper_with_75_authors_stays_under_25_kb(project):
+    """Each author appears four times on a paper page (the author line, scholar tags,
+    JSON-LD, BibTeX); a technical report's 75 authors must still fit the page budget."""
+    first = ["Zihao", "Zhenru", "Yifan", "Weikun", "Shuhuai", "Shicheng", "Peidian", "Kainan"]
+    last = ["Yue", "Lin", "Song", "Wang", "Ren", "Gu", "Li", "Zhao", "Bao", "Tian"]
+    authors = [f"{first[i % 8]} {last[i % 10]}{i}" for i in range(75)]
+    abstract = " ".join(["We present a vision-language model trained at scale."] * 35)
+    (project / "digests/2025-06-05.json").write_text(json.dumps(
+        [{"title": "A Technical Report", "abstract": abstract, "authors": authors,
+          "arxiv_id": "2506.03569"}]))
+    assert main(["build", "--project", str(project)]) == 0
+    page = project / "site/papers/a-technical-report/index.html"
+    assert all(name in page.read_text("utf-8") for name in authors)
+    assert page.stat().st_size <= 25 * 1024
 
 
 def test_authors_with_three_papers_get_pages(project):
@@ -215,8 +243,14 @@ def test_authors_with_three_papers_get_pages(project):
     index = (site / "authors/index.html").read_text("utf-8")
     assert 'href="../authors/ada-lovelace/">Ada Lovelace</a> <span class="pd-muted">4</span>' in index
     page = (site / "papers/paper-1/index.html").read_text("utf-8")
-    assert 'href="../../authors/ada-lovelace/" data-pagefind-filter="author">Ada Lovelace' in page
-    assert '<span data-pagefind-filter="author">Grace Hopper</span>' in page
+    assert 'href="../../authors/ada-lovelace/">Ada Lovelace</a>, Grace Hopper</p>' in page
+    # Both are search filters: the search document (not the page) says so.
+    document = (project / ".paper-digest-cache/search-corpus/papers/paper-1/index.html"
+                ).read_text("utf-8")
+    assert 'href="../../authors/ada-lovelace/" data-pagefind-filter="author">Ada Lovelace' \
+        in document
+    assert '<span data-pagefind-filter="author">Grace Hopper</span>' in document
+    assert "data-pagefind" not in page
 
 
 def test_notes_join_pages_pin_topics_and_hide_papers(project, capsys):
