@@ -87,6 +87,9 @@ def merge_with_conflicts(entries: Iterable[Entry]) -> tuple[list[Paper], list[st
             title=first.title,
             abstract=abstract,
             dates=tuple(sorted({e.date for e in members})),
+            # members are sorted by (date, source, line): a day's first is its place.
+            places=tuple(next((e.source, e.line) for e in members if e.date == day)
+                         for day in sorted({e.date for e in members})),
             links=tuple(links.values()),
             meta=merge_metadata([e.meta for e in members]),
             sources=tuple(sorted({e.source for e in members})),

@@ -63,6 +63,10 @@ class Paper:
     links: tuple[Link, ...] = ()
     meta: Metadata = Metadata()
     sources: tuple[str, ...] = field(default=(), compare=False)
+    # For each of `dates`, where the paper stood in that day's digest: (file, line or
+    # entry number). A day's page keeps the digest's order (Daily Papers: most upvoted
+    # first; a newsletter: its editor's).
+    places: tuple[tuple[str, int], ...] = field(default=(), compare=False)
     related: tuple[str, ...] = ()  # slugs of the most similar papers
     hidden: bool = False  # a reader note can hide a paper
     note: str = ""  # the reader note's Markdown
@@ -74,6 +78,13 @@ class Paper:
     @property
     def arxiv_id(self) -> str | None:
         return self.meta.arxiv_id
+
+    def place_on(self, day: dt.date) -> tuple[str, int]:
+        """Where the paper stood in `day`'s digest ("" and 0 when unknown)."""
+        for d, place in zip(self.dates, self.places):
+            if d == day:
+                return place
+        return ("", 0)
 
     @property
     def first_date(self) -> dt.date:

@@ -275,8 +275,8 @@ class Renderer:
                 self.by_date[day].append(paper)
             for slug in paper.topics:
                 self.by_topic[slug].append(paper)
-        for listing in self.by_date.values():
-            listing.sort(key=lambda p: p.slug)
+        for day, listing in self.by_date.items():
+            listing.sort(key=lambda p: (p.place_on(day), p.slug))  # the digest's order
         self.days = sorted(self.by_date)  # oldest first
         self.by_slug = {p.slug: p for p in papers}
         self.unit, self.axis = time_axis(self.days)

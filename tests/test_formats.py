@@ -231,6 +231,26 @@ def test_a_paper_with_75_authors_stays_under_25_kb(project):
     assert page.stat().st_size <= 25 * 1024
 
 
+def test_a_day_lists_its_papers_in_the_digest_order(project):
+    """Daily Papers lists the most upvoted first, a newsletter in its editor's order: a
+    day's page and the home page keep that order, not the alphabet's."""
+    titles = ["Zeta: the most upvoted", "Alpha: the second", "Mu: the third"]
+    (project / "digests/2025-01-02.json").write_text(json.dumps(
+        [{"title": t, "abstract": "About retrieval."} for t in titles]))
+    # The same papers on a later day, in another order: each day keeps its own.
+    (project / "digests/2025-01-03.json").write_text(json.dumps(
+        [{"title": t, "abstract": "About retrieval."} for t in reversed(titles)]))
+    assert main(["build", "--project", str(project)]) == 0
+
+    def order(page: str) -> list[str]:
+        html = (project / "site" / page).read_text("utf-8")
+        return sorted(titles, key=html.index)
+
+    assert order("dates/2025-01-02/index.html") == titles
+    assert order("dates/2025-01-03/index.html") == titles[::-1]
+    assert order("index.html") == titles[::-1]
+
+
 def test_authors_with_three_papers_get_pages(project):
     papers = [{"title": f"Paper {i}", "abstract": "About retrieval.",
                "authors": ["Ada Lovelace"] + (["Grace Hopper"] if i < 2 else [])}
