@@ -192,6 +192,10 @@ def test_paper_page_shows_what_is_known(project):
     assert '<meta name="citation_author" content="Yansong Ning">' in html
     assert '<meta name="citation_arxiv_id" content="2608.15265">' in html
     assert "eprint = {2608.15265}" in html and "archivePrefix = {arXiv}" in html
+    # Listings show the upvotes too: they explain a Daily Papers day's order.
+    day = (project / "site/dates/2026-08-18/index.html").read_text("utf-8")
+    assert re.search(r'vibeworlding-[^"]*/">VibeWorlding[^<]*</a> <span class="pd-item__date">'
+                     r'\d+ upvotes</span>', day)
 
 
 def test_math_in_titles(project):
