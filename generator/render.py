@@ -391,7 +391,8 @@ class Renderer:
             meta["links"] = [{"label": link["label"], "url": link["url"]} for link in links]
         body = self._page(f"papers/{paper.slug}.md", meta, "paper.md.j2",
                           page_body=without_search_attributes, paper=paper,
-                   paper_topics=self._topic_list(paper), bibtex=bibtex(paper, self.settings),
+                          paper_topics=self._topic_list(paper),
+                          bibtex=bibtex(paper, self.settings),
                           links=links, author_pages=self.author_pages,
                           related=[self.by_slug[s] for s in paper.related
                                    if s in self.by_slug])
