@@ -84,6 +84,27 @@ def test_axe_finds_no_serious_violations(page, sample_server, sample_pages, name
     assert serious == []
 
 
+@pytest.mark.parametrize("name", ["date", "topic", "paper", "search"])
+def test_dark_scheme_has_readable_contrast(browser, sample_server, sample_pages, name):
+    """The dark palette (slate, chosen by the reader's system setting) keeps text at
+    WCAG AA contrast too: topic chips, search marks, the More results button."""
+    context = browser.new_context(color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(f"{sample_server.url}/{sample_pages[name]}")
+        if name == "search":
+            page.locator("#pd-search-more").wait_for(timeout=10_000)
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+        page.add_script_tag(path=str(JS / "node_modules/axe-core/axe.min.js"))
+        result = page.evaluate(
+            "async () => await axe.run(document, {runOnly: ['color-contrast']})")
+        low = [(n["target"], n["any"][0]["data"].get("contrastRatio"))
+               for v in result["violations"] for n in v["nodes"]]
+        assert low[:5] == []
+    finally:
+        context.close()
+
+
 PHONE_PAGES = ["", "dates/", "topics/", "authors/", "about/"]
 
 
