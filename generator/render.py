@@ -396,7 +396,7 @@ class Renderer:
                           links=links, author_pages=self.author_pages,
                           related=[self.by_slug[s] for s in paper.related
                                    if s in self.by_slug])
-        self.corpus[search_path(path)] = search_document(paper.title, body,
+        self.corpus[search_path(path)] = search_document(meta["title"], body,
                                                            self.settings.language)
 
     def date(self, day: dt.date, prev_day: dt.date | None, next_day: dt.date | None) -> None:
@@ -570,6 +570,7 @@ def _math_span_as_text(match: re.Match) -> str:
 
 def search_document(title: str, body: str, language: str) -> str:
     """The search index's copy of a paper page: the article alone, at the page's path.
+    `title` is the page's title as text (math read plainly, as in the page's <title>).
 
     Pagefind reads these small files instead of the full pages MkDocs writes, so it can
     run while MkDocs renders, and parses a fraction of the HTML. What Pagefind ignores is
@@ -581,8 +582,7 @@ def search_document(title: str, body: str, language: str) -> str:
     # Results show the document's text, where KaTeX does not run: math as plain text.
     article = _MATH_SPAN.sub(_math_span_as_text, article)
     return (f'<!doctype html><html lang="{html.escape(language)}"><head><meta charset="utf-8">'
-            f"<title>{html.escape(math_as_text(title))}</title></head><body>{article}</body>"
-            "</html>\n")
+            f"<title>{html.escape(title)}</title></head><body>{article}</body></html>\n")
 
 
 @dataclass
