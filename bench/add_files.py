@@ -2,17 +2,15 @@
 
     python bench/add_files.py --files 580 [--write BENCHMARKS.md]
 
-Writes N daily Daily Papers API files (17 papers a day, like the real archive since
-2024: about 9,600 papers in 560 days), adds them to a new project in one command, and
-reports the time and peak memory.
+Writes N synthetic Daily Papers API days (17 papers a day, like the real archive since
+2024: about 9,600 papers in 560 days; see synth.synthetic_api), adds them to a new
+project in one command, and reports the time and peak memory.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import random
 import shutil
 import sys
 import tempfile
@@ -23,35 +21,13 @@ import run  # noqa: E402
 import synth  # noqa: E402
 
 
-def write_days(out: Path, files: int, per_day: int = 17) -> list[Path]:
-    titles, sentences = synth._sample_corpus(Path(__file__).resolve().parent.parent / "digests")
-    rng = random.Random(0)
-    out.mkdir(parents=True, exist_ok=True)
-    paths, number = [], 0
-    for i in range(files):
-        day = dt.date(2024, 5, 1) + dt.timedelta(days=i)
-        items = []
-        for _ in range(per_day):
-            number += 1
-            items.append({"paper": {
-                "id": f"{24 + number // 90000}{(number // 7500) % 12 + 1:02d}.{number:05d}",
-                "title": f"{rng.choice(titles)} {number}",
-                "summary": " ".join(rng.choice(sentences) for _ in range(6)),
-                "authors": [{"name": f"Author {rng.randint(1, 3000)}"} for _ in range(5)],
-                "upvotes": rng.randint(0, 200)}})
-        path = out / f"{day.isoformat()}.json"
-        path.write_text(json.dumps(items), "utf-8")
-        paths.append(path)
-    return paths
-
-
 def measure(files: int) -> dict:
     """Add `files` days to a new project in one command: time, peak memory, files stored."""
     exe = shutil.which("paper-digest")
     with tempfile.TemporaryDirectory(prefix="pd-add-") as tmp:
         root = Path(tmp) / "project"
         run.subprocess.run([exe, "init", str(root)], check=True, stdout=run.subprocess.DEVNULL)
-        paths = write_days(Path(tmp) / "inbox", files)
+        paths = synth.synthetic_api(Path(tmp) / "inbox", files * 17)
         seconds, peak, _, _ = run.timed([exe, "add", *map(str, paths)], root)
         stored = len(list((root / "digests").glob("*.json")))
     return {"files": files, "seconds": seconds, "peak_mb": peak, "stored": stored}

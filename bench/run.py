@@ -1,19 +1,29 @@
 """Benchmark: build N papers and measure the build and the search.
 
-    python bench/run.py --papers 1000                 # synthetic papers
-    python bench/run.py --papers 3000 --source real   # real arXiv papers from ../shared
+    python bench/run.py --papers 1000                       # synthetic Daily Papers API days
     python bench/run.py --papers 10000 --rounds 3 --write BENCHMARKS.md
+    python bench/run.py --papers 3000 --source real         # real arXiv papers from ../shared
+    python bench/run.py --papers 10000 --source ~/daily-papers-api   # a folder of real days
 
-Measures the full `paper-digest build` (time, processor time and peak memory), a bare
-`mkdocs build` of the same generated pages and the ratio, the same with the plugin's
-fast_render off (MkDocs' stock rendering of every page), a rebuild after one more day,
-the paper page size, and in headless Chromium the time from opening /search/?q=... to
-the first result with the bytes fetched. With --write, appends a table row set to
-BENCHMARKS.md.
+Sources: `synthetic-api` (the default: Daily Papers API days with authors, upvotes,
+keywords, code and organizations, 17 papers a day like the real archive), `synthetic`
+(Daily Papers exports: titles and abstracts only, 30 a day, the workload of the runs
+before 2026-11-30), `real` (the arXiv listing days of ../shared/real-data, as exports),
+or a folder of real digest files in any format `add` reads, taken in name order. Every
+day but the last is added with `paper-digest add`; the last is the "one more day".
+
+Measures the full `paper-digest build` (time, processor time and peak memory); a bare
+`mkdocs build` of the same generated pages twice: with the project's configuration as
+it is (the plugin's fast_render on: generated pages skip Python-Markdown and share
+their sidebars) and with fast_render off (MkDocs and Material's stock rendering of
+every page, about 4 ms a page, the figure the scale issue starts from), and the full
+build's ratio to each; a rebuild after one more day; the paper page size; and in
+headless Chromium the time from opening /search/?q=... to the first result with the
+bytes fetched. With --write, appends a table row set to BENCHMARKS.md.
 
 The same work can take a fifth longer from one run to the next on a shared virtual
 machine. With --rounds N the full build (each time from nothing, in a fresh copy of the
-project) and the bare build alternate N times, and the medians are reported.
+project) and the two bare builds alternate N times, and the medians are reported.
 """
 
 from __future__ import annotations
@@ -107,20 +117,37 @@ def _pss_kb(pid: int) -> int:
 
 
 def make_project(root: Path, papers: int, source: str) -> list[Path]:
-    """A project with every day but the last in digests/; returns all the days' files."""
+    """A project with every day but the last added; returns all the days' files."""
     exe = shutil.which("paper-digest")
     subprocess.run([exe, "init", str(root)], check=True, stdout=subprocess.DEVNULL)
     inbox = root.parent / "inbox"
-    if source == "real":
+    if source in ("synthetic", "synthetic-api"):
+        write = synth.synthetic if source == "synthetic" else synth.synthetic_api
+        files = write(inbox, papers)
+        extra_day = dt.date.fromisoformat(files[-1].stem) + dt.timedelta(days=1)
+        files += write(inbox, 30, per_day=30, seed=1, start=extra_day)  # one day of 30
+    elif source == "real":
         files = synth.real(inbox, LISTINGS, papers)
     else:
-        files = synth.synthetic(inbox, papers)
-        extra_day = dt.date.fromisoformat(files[-1].stem) + dt.timedelta(days=1)
-        files += synth.synthetic(inbox, 30, seed=1, start=extra_day)
+        files = synth.folder(Path(source), papers)
     # All days but the last go in now; the last is the "one more day" rebuild.
-    for path in files[:-1]:
-        shutil.copy(path, root / "digests" / path.name)
+    add(root, files[:-1])
     return files
+
+
+def add(root: Path, files: list[Path]) -> None:
+    """`paper-digest add` as a user would; a refused file stops the benchmark."""
+    result = subprocess.run([shutil.which("paper-digest"), "add", *map(str, files)], cwd=root,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"paper-digest add refused a file:\n{result.stderr}")
+
+
+def source_label(source: str) -> str:
+    return source if source in SOURCES else f"real: {Path(source).name}"
+
+
+SOURCES = ("synthetic-api", "synthetic", "real")
 
 
 FIRST_RESULT_PROBE = """
@@ -185,8 +212,8 @@ def build_only(papers: int, source: str) -> dict:
         build_s, build_mb, all_mb, _ = timed([exe, "build"], root)
         built = len(list((root / "site_src/papers").glob("*.md")))
         sizes = [p.stat().st_size for p in (root / "site/papers").glob("*/index.html")]
-    return {"papers": built, "source": source, "build_s": build_s, "peak_mb": build_mb,
-            "all_mb": all_mb, "page_kb_max": max(sizes) / 1024}
+    return {"papers": built, "source": source_label(source), "build_s": build_s,
+            "peak_mb": build_mb, "all_mb": all_mb, "page_kb_max": max(sizes) / 1024}
 
 
 def bench(papers: int, source: str, query: str, rounds: int = 1) -> dict:
@@ -194,7 +221,7 @@ def bench(papers: int, source: str, query: str, rounds: int = 1) -> dict:
     with tempfile.TemporaryDirectory(prefix="pd-bench-") as tmp:
         pristine = Path(tmp) / "pristine"
         files = make_project(pristine, papers, source)
-        full, bare = [], []
+        full, bare, stock = [], [], []
         for n in range(rounds):
             # A full build from nothing each round: a fresh copy of the unbuilt project.
             root = Path(tmp) / f"project-{n}"
@@ -202,26 +229,30 @@ def bench(papers: int, source: str, query: str, rounds: int = 1) -> dict:
             full.append(timed([exe, "build"], root))
             bare.append(timed([sys.executable, "-m", "mkdocs", "build", "-q", "-d",
                                str(Path(tmp) / f"bare-{n}")], root))
+            stock.append(timed([sys.executable, "-m", "mkdocs", "build", "-q", "-f",
+                                str(_stock_config(root)), "-d", str(Path(tmp) / f"stock-{n}")],
+                               root))
         first_build = len(list((root / "site_src/papers").glob("*.md")))
-        stock_s, _, _, stock_cpu = timed([sys.executable, "-m", "mkdocs", "build", "-q", "-f",
-                                          str(_stock_config(root)), "-d",
-                                          str(Path(tmp) / "stock")], root)
-        shutil.copy(files[-1], root / "digests" / files[-1].name)
+        authors = len(list((root / "site_src/authors").glob("*.md")))
+        add(root, files[-1:])
         day_s, _, _, _ = timed([exe, "build"], root)
         _wait_for_old_site_removal(root)
         built = len(list((root / "site_src/papers").glob("*.md")))
         sizes = [p.stat().st_size for p in (root / "site/papers").glob("*/index.html")]
         search_s, search_bytes, hits = search_timing(root / "site", query)
         related_s = related_timing(root)
-        build_s, bare_s = median(r[0] for r in full), median(r[0] for r in bare)
+        build_s = median(r[0] for r in full)
+        bare_s, stock_s = median(r[0] for r in bare), median(r[0] for r in stock)
         return {
-            "papers": first_build, "papers_after_extra_day": built, "source": source,
+            "papers": first_build, "papers_after_extra_day": built,
+            "source": source_label(source), "author_pages": authors,
             "rounds": rounds, "build_s": build_s, "build_range": _range(r[0] for r in full),
             "build_cpu_s": median(r[3] for r in full),
             "peak_mb": max(r[1] for r in full), "all_mb": max(r[2] for r in full),
             "bare_mkdocs_s": bare_s, "bare_range": _range(r[0] for r in bare),
             "bare_cpu_s": median(r[3] for r in bare), "ratio": build_s / bare_s,
-            "stock_mkdocs_s": stock_s, "stock_cpu_s": stock_cpu,
+            "stock_mkdocs_s": stock_s, "stock_range": _range(r[0] for r in stock),
+            "stock_cpu_s": median(r[3] for r in stock), "stock_ratio": build_s / stock_s,
             "plus_one_day_s": day_s,
             "page_kb_mean": sum(sizes) / len(sizes) / 1024, "page_kb_max": max(sizes) / 1024,
             "search_s": search_s, "search_kb": search_bytes / 1024, "search_hits": hits,
@@ -272,20 +303,22 @@ def versions() -> str:
 
 def write(results: dict, command: str, target: Path) -> None:
     cells = dict(results)
-    for name in ("build", "bare"):  # the range over rounds, when there were several
+    for name in ("build", "bare", "stock"):  # the range over rounds, when there were several
         spread = results.get(f"{name}_range")
         cells[f"{name}_spread"] = f" ({spread})" if spread else ""
-    row = ("| {papers} ({source}) | {rounds} | {build_s:.1f} s{build_spread} | {build_cpu_s:.1f} s "
-           "| {peak_mb:.0f} MB | {all_mb:.0f} MB | {bare_mkdocs_s:.1f} s{bare_spread} "
-           "| {bare_cpu_s:.1f} s | {ratio:.2f} | {stock_mkdocs_s:.1f} s "
+    row = ("| {papers} ({source}) | {author_pages} | {rounds} | {build_s:.1f} s{build_spread} "
+           "| {build_cpu_s:.1f} s | {peak_mb:.0f} MB | {all_mb:.0f} MB "
+           "| {stock_mkdocs_s:.1f} s{stock_spread} | {stock_cpu_s:.1f} s | {stock_ratio:.2f} "
+           "| {bare_mkdocs_s:.1f} s{bare_spread} | {bare_cpu_s:.1f} s | {ratio:.2f} "
            "| {plus_one_day_s:.1f} s "
            "| {page_kb_mean:.1f} / {page_kb_max:.1f} KB "
            "| {search_s:.2f} s | {search_kb:.0f} KB | {related_s:.1f} s |").format(**cells)
-    header = ("| papers | rounds | full build | its processor time | peak RSS "
-              "| all processes (PSS) | bare mkdocs | its processor time | ratio "
-              "| bare mkdocs, stock rendering | +1 day rebuild | paper page mean / max "
+    header = ("| papers | author pages | rounds | full build | its processor time | peak RSS "
+              "| all processes (PSS) | bare mkdocs, stock rendering | its processor time "
+              "| ratio | bare mkdocs, fast_render | its processor time | ratio "
+              "| +1 day rebuild | paper page mean / max "
               "| search: first result | search: bytes | related papers |\n"
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     text = (f"\n### {dt.date.today()} — {machine}\n\nMeasured on the code of "
             f"{code_version()}.\n\n`{command}`\n\n{versions()}\n\n"
@@ -297,7 +330,8 @@ def write(results: dict, command: str, target: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--papers", type=int, default=1000)
-    parser.add_argument("--source", choices=["synthetic", "real"], default="synthetic")
+    parser.add_argument("--source", default="synthetic-api", metavar="SOURCE",
+                        help=f"{', '.join(SOURCES)}, or a folder of real digest files")
     parser.add_argument("--query", default="retrieval")
     parser.add_argument("--write", type=Path, metavar="BENCHMARKS.md")
     parser.add_argument("--rounds", type=int, default=1,
@@ -314,7 +348,7 @@ def main() -> int:
                 f.write(f"\n### Full build only, {dt.date.today()}\n\nMeasured on the code of "
                         f"{code_version()}.\n\n`{command}`\n\n| papers | full build | peak RSS "
                         f"| all processes (PSS) | paper page max |\n|---|---|---|---|---|\n"
-                        f"| {results['papers']} ({args.source}) | {results['build_s']:.0f} s | "
+                        f"| {results['papers']} ({results['source']}) | {results['build_s']:.0f} s | "
                         f"{results['peak_mb']:.0f} MB | {results['all_mb']:.0f} MB | "
                         f"{results['page_kb_max']:.1f} KB |\n")
         return 0

@@ -4,6 +4,7 @@ BENCHMARKS.md."""
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -12,22 +13,43 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 import add_files  # noqa: E402
 import run  # noqa: E402
 
+FORMATS = Path(__file__).resolve().parent / "fixtures" / "formats"
+
 
 def test_benchmark_runs_at_ci_size(tmp_path):
-    results = run.bench(1000, "synthetic", "retrieval", rounds=2)
+    results = run.bench(1000, "synthetic-api", "retrieval", rounds=2)
     print(results)
     assert results["papers"] == 1000 and results["rounds"] == 2
     assert results["papers_after_extra_day"] == 1030
+    assert results["author_pages"] > 0  # synthetic authors recur, as real ones do
     assert results["search_hits"] > 0
     assert results["page_kb_max"] < 25  # the paper page size target holds at any N
-    for key in ("build_s", "build_cpu_s", "bare_mkdocs_s", "bare_cpu_s", "stock_mkdocs_s", "plus_one_day_s",
-                "search_s", "search_kb", "peak_mb", "all_mb", "related_s"):
+    for key in ("build_s", "build_cpu_s", "bare_mkdocs_s", "bare_cpu_s", "stock_mkdocs_s",
+                "stock_cpu_s", "plus_one_day_s", "search_s", "search_kb", "peak_mb", "all_mb",
+                "related_s"):
         assert results[key] > 0, key
+    assert results["stock_ratio"] == results["build_s"] / results["stock_mkdocs_s"]
 
     out = tmp_path / "BENCHMARKS.md"
     run.write(results, "python bench/run.py --papers 1000", out)
     text = out.read_text()
-    assert "`python bench/run.py --papers 1000`" in text and "| 1000 (synthetic) | 2 |" in text
+    assert "`python bench/run.py --papers 1000`" in text
+    assert f"| 1000 (synthetic-api) | {results['author_pages']} | 2 |" in text
+
+
+def test_benchmark_builds_a_folder_of_real_api_days(tmp_path):
+    """The issue's other source: real Daily Papers API days as they are, added with
+    `paper-digest add`; the last day is the one more day."""
+    days = tmp_path / "daily-papers"
+    days.mkdir()
+    for name in ("2024-05-28", "2025-06-02", "2026-08-18"):
+        shutil.copy(FORMATS / f"{name}-api.json", days / f"{name}.json")
+    results = run.bench(10_000, str(days), "model", rounds=1)
+    print(results)
+    assert results["source"] == "real: daily-papers"
+    assert results["papers"] == 4  # two days of two papers; the third is the extra day
+    assert results["papers_after_extra_day"] == 6
+    assert results["search_hits"] > 0 and results["page_kb_max"] < 25
 
 
 def test_add_benchmark_runs_at_ci_size():
