@@ -5,6 +5,9 @@ process that runs threads can leave a lock held forever in the child."""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import gc
 import multiprocessing
 import os
 import pickle
@@ -20,6 +23,30 @@ class BackgroundError(RuntimeError):
 # A fork starts at once and shares the caller's memory, objects that cannot be pickled
 # included; where there is none (not Linux), work meant for one runs in this process.
 CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
+
+
+def give_back_memory() -> None:
+    """Return the memory this process has freed to the system.
+
+    The C allocator keeps freed memory for reuse, and after a stage that made and
+    dropped many page-sized strings that is hundreds of megabytes (at 10,000 papers the
+    build's process held about 550 MB where 240 MB were in use) while Pagefind, in
+    another process, needs the machine's memory most. glibc's malloc_trim releases it;
+    elsewhere this only collects garbage."""
+    gc.collect()
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _libc():
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+_LIBC = _libc()
 
 
 class Background:

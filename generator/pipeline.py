@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from generator import cache, dedupe, feeds, ingest, related, render, search, store, topics
-from generator.background import CAN_FORK, Background
+from generator.background import CAN_FORK, Background, give_back_memory
 from generator.errors import DigestError
 from generator.model import Digest, Entry, Paper, Topic, digest_from_data, digest_to_data
 from generator.normalize import clean_text, extract_links, normalize, title_key
@@ -379,6 +379,7 @@ def build(project: Project, full: bool = False, stage=_quiet) -> Report:
         stage("Writing pages")
         _write(project, rendered, report)
         del rendered  # the other process has its copy of the documents
+        give_back_memory()  # before MkDocs and Pagefind, the build's largest two, run
         if copying:
             stage("Copying the previous site")
             copying.wait()

@@ -20,7 +20,7 @@ from pathlib import Path
 import cbor2
 
 from generator import store
-from generator.background import Background, BackgroundError
+from generator.background import Background, BackgroundError, give_back_memory
 
 
 class SearchIndexError(RuntimeError):
@@ -53,9 +53,13 @@ BALLAST = 1000
 
 def _write_and_index(documents, kept, corpus, manifest, base, output, rebuild, limits
                      ) -> None:
+    """The second process's work (see start()). It empties `documents` once they are
+    written: this process then waits on Pagefind, and need not hold them meanwhile."""
     _yield_to_the_build()
     try:
         store.write_pages(corpus, documents, manifest, kept=kept)
+        documents.clear()
+        give_back_memory()
         hashes = {path: record[0] for path, record in store.read_json(manifest).items()}
         update(corpus, hashes, base, output, rebuild, limits)
     except SearchIndexError:
