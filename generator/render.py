@@ -543,6 +543,11 @@ def _drop_ignored(match: re.Match) -> str:
     return match.group(0) if f"<{match.group(1)}" in inner else ""
 
 
+# A heading left with nothing under it once the ignored elements are gone: Pagefind
+# would make it a section of the result with no text.
+_EMPTY_SECTION = re.compile(r"<h2\b[^>]*>[^<]*</h2>\s*(?=<h2\b|</article>)")
+
+
 # Pagefind reads the search documents, never the pages: its attributes (and the spans
 # that carry only them) are left out of the pages, where a paper with a hundred authors
 # would pay for them a hundred times.
@@ -578,7 +583,7 @@ def search_document(title: str, body: str, language: str) -> str:
     search index reindexes only the documents that changed (generator/search.py)."""
     article = body[: body.index("</article>") + len("</article>")] if "</article>" in body \
         else body
-    article = _IGNORED.sub(_drop_ignored, article)
+    article = _EMPTY_SECTION.sub("", _IGNORED.sub(_drop_ignored, article))
     # Results show the document's text, where KaTeX does not run: math as plain text.
     article = _MATH_SPAN.sub(_math_span_as_text, article)
     return (f'<!doctype html><html lang="{html.escape(language)}"><head><meta charset="utf-8">'

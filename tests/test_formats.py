@@ -192,6 +192,14 @@ def test_paper_page_shows_what_is_known(project):
     assert '<meta name="citation_author" content="Yansong Ning">' in html
     assert '<meta name="citation_arxiv_id" content="2608.15265">' in html
     assert "eprint = {2608.15265}" in html and "archivePrefix = {arXiv}" in html
+    # Its search document holds what a reader searches for, not the addresses of its
+    # links, nor the headings of the sections it leaves out.
+    document = (project / ".paper-digest-cache/search-corpus/papers/vibeworlding-can-"
+                "multimodal-agents-construct-3d-open-worlds-end-to-end/index.html"
+                ).read_text("utf-8")
+    assert "Yansong Ning" in document and "3D open world" in document
+    assert "github.com" not in document and "arxiv.org" not in document
+    assert re.findall(r"<h2 [^>]*>([^<]*)</h2>", document) == ["Abstract"]
     # Listings show the upvotes too: they explain a Daily Papers day's order.
     day = (project / "site/dates/2026-08-18/index.html").read_text("utf-8")
     assert re.search(r'vibeworlding-[^"]*/">VibeWorlding[^<]*</a> <span class="pd-item__date">'
