@@ -4,6 +4,7 @@
     python bench/run.py --papers 10000 --rounds 3 --write BENCHMARKS.md
     python bench/run.py --papers 3000 --source real         # real arXiv papers from ../shared
     python bench/run.py --papers 10000 --source ~/daily-papers-api   # a folder of real days
+    python bench/run.py --papers 75000 --per-day 300 --build-only   # a year of arXiv cs
 
 Sources: `synthetic-api` (the default: Daily Papers API days with authors, upvotes,
 keywords, code and organizations, 17 papers a day like the real archive), `synthetic`
@@ -116,14 +117,16 @@ def _pss_kb(pid: int) -> int:
     return 0
 
 
-def make_project(root: Path, papers: int, source: str) -> list[Path]:
-    """A project with every day but the last added; returns all the days' files."""
+def make_project(root: Path, papers: int, source: str, per_day: int | None = None
+                 ) -> list[Path]:
+    """A project with every day but the last added; returns all the days' files.
+    `per_day` papers a day for the synthetic sources (default: their own)."""
     exe = shutil.which("paper-digest")
     subprocess.run([exe, "init", str(root)], check=True, stdout=subprocess.DEVNULL)
     inbox = root.parent / "inbox"
     if source in ("synthetic", "synthetic-api"):
         write = synth.synthetic if source == "synthetic" else synth.synthetic_api
-        files = write(inbox, papers)
+        files = write(inbox, papers, **({"per_day": per_day} if per_day else {}))
         extra_day = dt.date.fromisoformat(files[-1].stem) + dt.timedelta(days=1)
         files += write(inbox, 30, per_day=30, seed=1, start=extra_day)  # one day of 30
     elif source == "real":
@@ -203,12 +206,12 @@ def related_timing(root: Path) -> float:
     return time.perf_counter() - start
 
 
-def build_only(papers: int, source: str) -> dict:
+def build_only(papers: int, source: str, per_day: int | None = None) -> dict:
     """Just the full build (for sizes where the whole benchmark takes too long)."""
     exe = shutil.which("paper-digest")
     with tempfile.TemporaryDirectory(prefix="pd-bench-") as tmp:
         root = Path(tmp) / "project"
-        make_project(root, papers, source)
+        make_project(root, papers, source, per_day)
         build_s, build_mb, all_mb, _ = timed([exe, "build"], root)
         built = len(list((root / "site_src/papers").glob("*.md")))
         sizes = [p.stat().st_size for p in (root / "site/papers").glob("*/index.html")]
@@ -216,11 +219,12 @@ def build_only(papers: int, source: str) -> dict:
             "peak_mb": build_mb, "all_mb": all_mb, "page_kb_max": max(sizes) / 1024}
 
 
-def bench(papers: int, source: str, query: str, rounds: int = 1) -> dict:
+def bench(papers: int, source: str, query: str, rounds: int = 1, per_day: int | None = None
+          ) -> dict:
     exe = shutil.which("paper-digest")
     with tempfile.TemporaryDirectory(prefix="pd-bench-") as tmp:
         pristine = Path(tmp) / "pristine"
-        files = make_project(pristine, papers, source)
+        files = make_project(pristine, papers, source, per_day)
         full, bare, stock = [], [], []
         for n in range(rounds):
             # A full build from nothing each round: a fresh copy of the unbuilt project.
@@ -332,6 +336,10 @@ def main() -> int:
     parser.add_argument("--papers", type=int, default=1000)
     parser.add_argument("--source", default="synthetic-api", metavar="SOURCE",
                         help=f"{', '.join(SOURCES)}, or a folder of real digest files")
+    parser.add_argument("--per-day", type=int, metavar="N",
+                        help="papers a day for the synthetic sources (default: 17 for "
+                        "synthetic-api, as Daily Papers; 30 for synthetic; arXiv's cs "
+                        "listings have about 300)")
     parser.add_argument("--query", default="retrieval")
     parser.add_argument("--write", type=Path, metavar="BENCHMARKS.md")
     parser.add_argument("--rounds", type=int, default=1,
@@ -340,7 +348,7 @@ def main() -> int:
                         help="measure only the full build (time, peak memory)")
     args = parser.parse_args()
     if args.build_only:
-        results = build_only(args.papers, args.source)
+        results = build_only(args.papers, args.source, args.per_day)
         print(json.dumps(results, indent=2))
         if args.write:
             command = "python " + " ".join([Path(sys.argv[0]).as_posix()] + sys.argv[1:])
@@ -352,7 +360,7 @@ def main() -> int:
                         f"{results['peak_mb']:.0f} MB | {results['all_mb']:.0f} MB | "
                         f"{results['page_kb_max']:.1f} KB |\n")
         return 0
-    results = bench(args.papers, args.source, args.query, args.rounds)
+    results = bench(args.papers, args.source, args.query, args.rounds, args.per_day)
     print(json.dumps(results, indent=2))
     if args.write:
         write(results, "python " + " ".join([Path(sys.argv[0]).as_posix()] + sys.argv[1:]),
