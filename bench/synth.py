@@ -57,18 +57,23 @@ def synthetic(out: Path, papers: int, per_day: int = 30, seed: int = 0,
     words, sentences = _vocabulary(sample_dir)
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
-    files, number, day = [], 0, start
-    while number < papers:
+    files = []
+    for day, numbers in _days(papers, per_day, start):
         batch = []
-        for _ in range(min(per_day, papers - number)):
-            number += 1
+        for number in numbers:
             _, title, abstract = _paper(rng, words, sentences)
             batch.append((f"{title} {number}", abstract))
         path = out / f"{day.isoformat()}.txt"
         path.write_text(_export(day, batch), "utf-8")
         files.append(path)
-        day += dt.timedelta(days=1)
     return files
+
+
+def _days(papers: int, per_day: int, start: dt.date):
+    """(day, the numbers of its papers, from 1) for `papers` papers, `per_day` a day."""
+    for first in range(0, papers, per_day):
+        yield start + dt.timedelta(days=first // per_day), range(
+            first + 1, min(first + per_day, papers) + 1)
 
 
 FIRST_NAMES = ("Wei Jian Yang Hao Xin Li Yu Jun Ming Chen Anna Maria David Daniel Sarah "
@@ -121,11 +126,10 @@ def synthetic_api(out: Path, papers: int, per_day: int = 17, seed: int = 0,
     rng = random.Random(seed)
     pool = 16 * papers
     out.mkdir(parents=True, exist_ok=True)
-    files, number, day = [], 0, start
-    while number < papers:
+    files = []
+    for day, numbers in _days(papers, per_day, start):
         items = []
-        for _ in range(min(per_day, papers - number)):
-            number += 1
+        for number in numbers:
             name, title, abstract = _paper(rng, words, sentences)
             title += f" {seed}-{number}"
             count = min(max(1, round(rng.lognormvariate(1.75, 0.6))), 40)
@@ -156,7 +160,6 @@ def synthetic_api(out: Path, papers: int, per_day: int = 17, seed: int = 0,
         path = out / f"{day.isoformat()}.json"
         path.write_text(json.dumps(items, ensure_ascii=False), "utf-8")
         files.append(path)
-        day += dt.timedelta(days=1)
     return files
 
 
