@@ -10,12 +10,13 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from conftest import copy_sample_project
-from generator import pipeline, render
+from generator import pipeline, related, render
 from generator.background import Background
 from generator.cli import main
 
@@ -115,9 +116,27 @@ def test_second_processes_build_the_same_site(sample_project, tmp_path, monkeypa
                         lambda *a, **k: started.append("parse") or Background(*a, **k))
     monkeypatch.setattr(render, "Background",
                         lambda *a, **k: started.append("render") or Background(*a, **k))
+    # Related papers in a fork too, which is slow to start, so that the build's own
+    # process takes blocks of the comparison when it needs the answer.
+    monkeypatch.setattr(related, "BACKGROUND_FROM", 0)
+    monkeypatch.setattr(related, "BLOCK", 16)
+    monkeypatch.setattr(related, "JOIN_FROM", 1)
+    build_process, vectors = os.getpid(), related._vectors
+
+    def slow_in_the_fork(items):
+        if os.getpid() != build_process:
+            time.sleep(3)
+        return vectors(items)
+
+    monkeypatch.setattr(related, "_vectors", slow_in_the_fork)
+    shares = []
+    share = related.Pending._share
+    monkeypatch.setattr(related.Pending, "_share", lambda self: shares.append(share(self))
+                        or shares[-1])
     again = copy_sample_project(tmp_path / "again")
     assert main(["build", "--project", str(again)]) == 0
     assert started == ["parse", "render"]
+    assert len(shares) == 1 and len(shares[0]) > 16  # the build's process took blocks
     assert _tree_digest(again / "site") == _tree_digest(sample_project / "site")
 
 

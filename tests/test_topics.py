@@ -172,6 +172,36 @@ def test_related_papers_updated_from_a_previous_answer_equal_a_fresh_one(sample_
     assert related.find(items, previous) == fresh
 
 
+def test_related_papers_split_between_two_processes_equal_one(sample_project, monkeypatch):
+    """Two processes sharing the blocks (each compare() given every other block) give
+    the answer one process gives, in both kinds of block: new papers against all, and
+    known papers against the new ones."""
+    from generator import related
+
+    papers, _, _ = pipeline.collect(pipeline.load_project(sample_project))
+    items = [(p.slug, p.title, p.abstract) for p in papers]
+    previous = related.find(items[:-40], {})
+    monkeypatch.setattr(related, "BLOCK", 16)
+
+    class EveryOther:
+        def __init__(self, first):
+            self.first = first
+
+        def left(self, total):
+            return total
+
+        def numbers(self, total):
+            return range(self.first, total, 2)
+
+    halves = [related.compare(items, previous, related.COUNT, EveryOther(i)) for i in (0, 1)]
+    assert len(halves[0]) > 16 and len(halves[1]) > 16
+    assert not halves[0].keys() & halves[1].keys()
+    assert related.complete(items, previous, halves[0] | halves[1]) == \
+        related.find(items, previous)
+    # A process that would find fewer than `join_from` blocks left takes none.
+    assert related.compare(items, previous, related.COUNT, EveryOther(0), join_from=999) == {}
+
+
 def test_sample_pages_show_related_papers_and_trends(sample_project):
     site = sample_project / "site"
     page = (site / "papers/performance-scaling-via-optimal-transport-enabling-data-selection-"
