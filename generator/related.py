@@ -176,7 +176,8 @@ def _top(sims, row: int, keep: int) -> list[tuple[int, float]]:
 # Below this many papers a second process costs more than it saves.
 BACKGROUND_FROM = 500
 # The build's own process joins the comparison when it needs the answer and at least
-# this many blocks are left: it first makes the vectors (about a fifth of the work).
+# this many blocks are left: it first makes the vectors itself (a fifth of the work at
+# 20,000 papers), which a block or two would not repay.
 JOIN_FROM = 4
 
 
