@@ -30,7 +30,7 @@ def give_back_memory() -> None:
 
     The C allocator keeps freed memory for reuse, and after a stage that made and
     dropped many page-sized strings that is hundreds of megabytes (at 10,000 papers the
-    build's process held about 550 MB where 240 MB were in use) while Pagefind, in
+    build's process held about 570 MB, and 240 MB after this) while Pagefind, in
     another process, needs the machine's memory most. glibc's malloc_trim releases it;
     elsewhere this only collects garbage."""
     gc.collect()
