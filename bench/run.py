@@ -199,10 +199,11 @@ def search_timing(site: Path, query: str, runs: int = 5) -> tuple[float, int, in
 def related_timing(root: Path) -> float:
     """Seconds to find the related papers of every paper (TF-IDF cosine), in-process."""
     from generator import pipeline, related
+    from generator.project import load_project
 
-    papers, _, _ = pipeline.collect(pipeline.load_project(root))
+    papers, _, _ = pipeline.collect(load_project(root))
     start = time.perf_counter()
-    related.add_related(papers)
+    related.find([(p.slug, p.title, p.abstract) for p in papers], {})
     return time.perf_counter() - start
 
 

@@ -187,7 +187,7 @@ def folder(source: Path, papers: int) -> list[Path]:
     """Real digest files as they are (e.g. Daily Papers API days), in name order, as
     many as hold `papers` papers; files that would be refused are left out."""
     from generator.errors import DigestError
-    from generator.pipeline import parse_digest
+    from generator.ingest import parse_digest
 
     files, count = [], 0
     for path in sorted(p for p in source.iterdir() if p.is_file()):

@@ -1,7 +1,9 @@
 """The `paper-digest` command.
 
 Exit codes: 0 success; 1 some input was refused or the build failed (errors on stderr,
-each naming its file); 2 the command line itself was wrong.
+each naming its file); 2 the command line itself was wrong. An expected failure
+(generator.errors.PaperDigestError) is one line; anything else is a bug in paper-digest
+and shows its traceback.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ import sys
 from pathlib import Path
 
 from generator import __version__, pipeline
-from generator.errors import DigestError
+from generator.errors import DigestError, PaperDigestError
 from generator.ingest import FORMATS, parse_date_option
+from generator.parallel import DEFAULT, Tuning
+from generator.project import CONFIG_FILE, load_project
 
 
 def _project_arg(parser: argparse.ArgumentParser) -> None:
@@ -40,8 +44,9 @@ def make_parser() -> argparse.ArgumentParser:
     _project_arg(p)
     p.add_argument("--date", metavar="YYYY-MM-DD",
                    help="the digest date, for files without a dated name")
-    p.add_argument("--format", choices=FORMATS, dest="fmt",
-                   help="the input format (default: detected from the content)")
+    p.add_argument("--format", choices=[f.name for f in FORMATS], dest="fmt",
+                   help="the input format (default: detected from the content): " + "; ".join(
+                       f"{f.name}, {f.description}" for f in FORMATS))
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
     p = commands.add_parser("generate", help="write the Markdown pages from the digests",
@@ -104,13 +109,19 @@ def _setup_logging() -> None:
         logger.propagate = False
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, tuning: Tuning = DEFAULT) -> int:
+    """The command. `tuning` says when work goes to second processes (tests set it so
+    that the sample takes the paths large archives take)."""
     args = make_parser().parse_args(argv)
+    args.tuning = tuning
     _setup_logging()
     try:
         return COMMANDS[args.command](args)
-    except pipeline.ProjectError as e:
-        _error(str(e))
+    except PaperDigestError as e:
+        if args.command == "build" and not isinstance(e, DigestError):
+            _error(f"build failed, the previous site is unchanged: {e}")
+        else:
+            _error(str(e))
         return 1
     except KeyboardInterrupt:
         _error("interrupted; the previous site is unchanged")
@@ -118,7 +129,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_init(args) -> int:
-    created = pipeline.init(args.directory, args.name)
+    from generator.scaffold import init
+
+    created = init(args.directory, args.name)
     print(f"Created a digest project in {args.directory} ({len(created)} files).")
     print(f"Next: paper-digest add --project {args.directory} FILE...  then  "
           f"paper-digest build --project {args.directory}")
@@ -131,10 +144,12 @@ def cmd_add(args) -> int:
     except ValueError as e:
         _error(str(e))
         return 2
-    project = pipeline.load_project(args.project)
+    from generator.add import add
+
+    project = load_project(args.project)
     results, errors = _with_progress(
         len(args.files), "Adding digests",
-        lambda advance: pipeline.add(project, args.files, given, args.fmt, advance))
+        lambda advance: add(project, args.files, given, args.fmt, advance))
     for r in results:
         note = (f"stored as {Path(r.stored_as).relative_to(project.root)}" if r.stored_as
                 else "already stored, nothing changed")
@@ -163,8 +178,8 @@ def _report_warnings(warnings: list[str]) -> None:
 
 
 def cmd_generate(args) -> int:
-    project = pipeline.load_project(args.project)
-    report = pipeline.generate(project)
+    project = load_project(args.project)
+    report = pipeline.generate(project, tuning=args.tuning)
     _report_warnings(report.warnings)
     _report_errors(report.errors)
     print(f"{_plural(report.papers, 'paper')} from {_plural(report.days, 'day')}: "
@@ -173,14 +188,10 @@ def cmd_generate(args) -> int:
     return 1 if report.errors else 0
 
 
-class _Stages:
-    """Follows the build's stages: shows the current one on a terminal (a large build
-    takes a minute) and keeps how long each took for --timings: wall time, and the
-    processor time of this process (what the build's other processes do meanwhile is
-    not in it)."""
+class _Progress:
+    """Shows the current stage on a terminal (a large build takes a minute)."""
 
     def __init__(self):
-        self.times: list[tuple[str, float, float]] = []
         self.status = None
         if sys.stderr.isatty():
             from rich.console import Console
@@ -189,43 +200,28 @@ class _Stages:
             self.status.start()
 
     def __call__(self, name: str) -> None:
-        import time
-
-        self.times.append((name, time.perf_counter(), time.process_time()))
         if self.status:
             self.status.update(name)
 
-    def close(self) -> list[tuple[str, float, float]]:
-        """[(stage, seconds, processor seconds)] in order."""
-        import time
-
+    def close(self) -> None:
         if self.status:
             self.status.stop()
-        ends = [(t, c) for _, t, c in self.times[1:]] + [(time.perf_counter(),
-                                                          time.process_time())]
-        return [(name, end - start, cpu_end - cpu)
-                for (name, start, cpu), (end, cpu_end) in zip(self.times, ends)]
 
 
 def cmd_build(args) -> int:
-    project = pipeline.load_project(args.project)
-    stages = _Stages()
+    project = load_project(args.project)
+    progress = _Progress()
+    stages = pipeline.Stages(on_start=progress)
     try:
-        report = pipeline.build(project, full=args.full, stage=stages)
-    except Exception as e:  # any failure: say so; the previous site is still in place
-        stages.close()
-        if isinstance(e, DigestError):
-            _error(str(e))
-        else:
-            _error(f"build failed, the previous site is unchanged: {e}")
-        return 1
-    timings = stages.close()
+        report = pipeline.build(project, full=args.full, tuning=args.tuning, stages=stages)
+    finally:
+        progress.close()
     if args.timings:
         print("   wall  processor (this process)", file=sys.stderr)
-        for name, seconds, cpu in timings:
+        for name, seconds, cpu in stages.times:
             print(f"{seconds:7.2f} s  {cpu:7.2f} s  {name}", file=sys.stderr)
-        print(f"{sum(t[1] for t in timings):7.2f} s  {sum(t[2] for t in timings):7.2f} s  "
-              "in all", file=sys.stderr)
+        print(f"{sum(t[1] for t in stages.times):7.2f} s  "
+              f"{sum(t[2] for t in stages.times):7.2f} s  in all", file=sys.stderr)
     _report_warnings(report.warnings)
     _report_errors(report.errors)
     print(f"Built {_plural(report.papers, 'paper')} from {_plural(report.days, 'day')} into "
@@ -241,14 +237,16 @@ def cmd_topics(args) -> int:
     from generator import topics
 
     if args.evaluate:
-        taxonomy = pipeline.load_taxonomy(pipeline.load_project(args.project)) if (
-            args.project / pipeline.CONFIG_FILE).is_file() else pipeline.default_taxonomy()
+        taxonomy = topics.load_taxonomy(load_project(args.project).topics_file) if (
+            args.project / CONFIG_FILE).is_file() else topics.default_taxonomy()
         print("| file | papers | agreement | primary | coverage | largest topic |")
         print("|---|---|---|---|---|---|")
         for path in args.evaluate:
+            from generator import ingest, store
+
             try:
-                digest = pipeline.parse_digest(path.read_bytes(), str(path),
-                                               fmt="arxiv-jsonl")
+                digest = ingest.parse_digest(store.read_bytes(path), str(path),
+                                             fmt="arxiv-jsonl")
             except (OSError, DigestError) as e:
                 _error(str(e))
                 return 1
@@ -260,8 +258,8 @@ def cmd_topics(args) -> int:
                   f"{result.primary:.3f} | {result.coverage:.3f} | "
                   f"{result.largest:.3f} ({result.largest_topic}) |")
         return 0
-    project = pipeline.load_project(args.project)
-    papers, taxonomy, report = pipeline.collect(project)
+    project = load_project(args.project)
+    papers, taxonomy, report = pipeline.collect(project, args.tuning)
     counts = {t.slug: 0 for t in taxonomy}
     for paper in papers:
         for slug in paper.topics:
@@ -279,7 +277,7 @@ def cmd_topics(args) -> int:
 def cmd_serve(args) -> int:
     from mkdocs.commands.serve import serve
 
-    project = pipeline.load_project(args.project)
+    project = load_project(args.project)
     logging.getLogger("mkdocs").setLevel(logging.INFO)
     serve(config_file=str(project.config_file), livereload=True, dev_addr=args.dev_addr)
     return 0

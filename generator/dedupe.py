@@ -92,7 +92,6 @@ def merge_with_conflicts(entries: Iterable[Entry]) -> tuple[list[Paper], list[st
                          for day in sorted({e.date for e in members})),
             links=tuple(links.values()),
             meta=merge_metadata([e.meta for e in members]),
-            sources=tuple(sorted({e.source for e in members})),
         ))
     papers = assign_slugs(merged)
     papers.sort(key=lambda p: (-p.last_date.toordinal(), p.slug))

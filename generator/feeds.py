@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from generator.model import Paper, Topic
 from generator.normalize import math_as_text
-from generator.render import Settings, template_env
+from generator.render import Settings
 
 FEED_SIZE = 50  # entries in each feed: the newest papers
 
@@ -45,10 +45,10 @@ def _updated(papers: list[Paper]) -> str:
 
 
 def render_exports(papers: list[Paper], taxonomy: list[Topic], settings: Settings,
-                   project_templates=None) -> dict[str, str]:
-    """{path in docs_dir: text} for feed.xml, feed.json, topics/<slug>/feed.xml, papers.json."""
+                   env) -> dict[str, str]:
+    """{path in docs_dir: text} for feed.xml, feed.json, topics/<slug>/feed.xml, papers.json.
+    `env`: the Jinja2 environment of the page templates (the project's own first)."""
     links = Links(settings)
-    env = template_env(project_templates)
     atom = env.get_template("feed.xml.j2")
     names = {t.slug: t.name for t in taxonomy}
     newest = sorted(papers, key=lambda p: (-p.last_date.toordinal(), p.slug))

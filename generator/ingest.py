@@ -1,14 +1,9 @@
 """Read a digest: bytes -> text -> a Digest of raw entries, or a DigestError.
 
-Formats, detected by content (`--format` forces one):
-
-- `export`: the Daily Papers page as a browser copies it (text);
-- `hf-api`: a Daily Papers API response, a JSON list of featured papers (2024-2026
-  schemas: the richer keys sit inside `paper` or at the top level);
-- `arxiv-jsonl`: arXiv listings as JSON lines (id, title, summary, authors, categories);
-- `arxiv-atom`: an Atom feed from the arXiv API;
-- `simple`: a hand-made JSON or YAML list of {title, abstract, authors?, url?, arxiv_id?}
-  (or a mapping with `date` and `papers`).
+The input formats are one registry, `FORMATS` (at the end of this module): each reader
+declares its name, the extension its digests are stored with, `detect()` and `read()`.
+The command line's `--format` choices, the stored names and the detection order derive
+from it. Adding a format: one reader here, a line in `FORMATS`, and fixtures.
 
 A file is all or nothing: one bad entry refuses the whole file, with the entry named.
 
@@ -24,12 +19,17 @@ import ast
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import PurePath
 
 import yaml
 
+from generator.cache import key
 from generator.errors import DigestError
-from generator.model import Digest, Entry, Link, Metadata
+from generator.model import Digest, Entry, Link, Metadata, digest_from_data, digest_to_data
+from generator.normalize import clean_text, extract_links, normalize
+from generator.parallel import DEFAULT, Tuning, Worker
 
 # --- bytes to text ----------------------------------------------------------------------
 
@@ -95,6 +95,26 @@ def parse_date_option(value: str) -> dt.date:
         raise ValueError(f"--date {value!r} is not a date of the form YYYY-MM-DD") from None
 
 
+@dataclass(frozen=True)
+class Dates:
+    """The dates known for a digest before it is read: from --date and the file name."""
+
+    given: dt.date | None = None
+    from_name: dt.date | None = None
+
+    def check(self, source: str) -> None:
+        if self.given and self.from_name and self.given != self.from_name:
+            raise DigestError(source, f"--date {self.given} contradicts the date "
+                              f"{self.from_name} in the file name")
+
+    def one(self, source: str) -> dt.date:
+        """The digest's date, for formats that carry none of their own."""
+        if (self.given or self.from_name) is None:
+            raise DigestError(source, "no date was given: pass --date YYYY-MM-DD or put the "
+                              "date in the file name (e.g. 2025-03-11.json)")
+        return self.given or self.from_name
+
+
 # --- the Daily Papers page export -------------------------------------------------------
 
 # Header lines seen in real exports; compared lower-cased with whitespace folded.
@@ -138,14 +158,11 @@ def _is_header(text: str) -> bool:
     return " ".join(text.lower().split()) in HEADER_LINES
 
 
-def parse_export(
-    text: str, source: str, *, given_date: dt.date | None = None,
-    name_date: dt.date | None = None,
-) -> Digest:
+def read_export(text: str, source: str, dates: Dates) -> Digest:
     """Parse a Daily Papers page export into a Digest of raw entries.
 
-    ``given_date`` comes from --date, ``name_date`` from the file name; the date line in
-    the file (month and day, rarely a year) must agree with them.
+    The date line in the file (month and day, rarely a year) must agree with the dates
+    given (--date, the file name).
     """
     blocks = _blocks(text)
     if not blocks:
@@ -163,7 +180,7 @@ def parse_export(
         while body_start < len(blocks) and _is_header(blocks[body_start].text):
             body_start += 1
 
-    date = _resolve_date(source, date_block, given_date, name_date)
+    date = _resolve_date(source, date_block, dates.given, dates.from_name)
 
     body = blocks[body_start:]
     if not body:
@@ -229,85 +246,15 @@ def _date(source: str, block: _Block, year: int, month: int, day: int) -> dt.dat
                           line=block.line) from None
 
 
-# --- format detection and dispatch ------------------------------------------------------
-
-FORMATS = ("export", "hf-api", "arxiv-jsonl", "arxiv-atom", "simple")
-
-
-def detect_format(text: str, source: str) -> str:
-    """Which reader a text needs, judged by its content, not its file name."""
-    head = text.lstrip()
-    if not head:
-        raise DigestError(source, "the file is empty")
-    if head.startswith("<"):
-        if re.search(r"<feed[\s>]", head[:2000]):
-            return "arxiv-atom"
-        raise DigestError(source, "an XML or HTML file that is not an Atom feed")
-    if head[0] in "[{":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            if head[0] == "{" and "\n{" in head:
-                return "arxiv-jsonl"
-            raise DigestError(source, f"not valid JSON: {e.msg} (line {e.lineno}, column "
-                              f"{e.colno}); is the file cut off?", line=e.lineno) from None
-        return _json_kind(data, source)
-    if re.match(r"(?:#[^\n]*\n|\s)*(?:- |date:|papers:)", text):
-        return "simple"
-    return "export"
-
-
-def _json_kind(data: object, source: str) -> str:
-    items = data.get("papers") if isinstance(data, dict) else data
-    if not isinstance(items, list) or not items:
-        raise DigestError(source, "a JSON digest must be a non-empty list of papers")
-    first = items[0]
-    if not isinstance(first, dict):
-        raise DigestError(source, f"entry 1 is a {_kind(first)}, not an object: a digest "
-                          "is a list of papers with a title each")
-    if "paper" in first or "summary" in first:
-        return "hf-api"
-    return "simple"
+def _digest(source: str, date: dt.date, entries: list[Entry]) -> Digest:
+    if not entries:
+        raise DigestError(source, "no papers found in the file")
+    return Digest(source=source, date=date, entries=tuple(entries))
 
 
 def _kind(value: object) -> str:
     return {str: "string", list: "list", int: "number", float: "number", bool: "boolean",
             type(None): "null"}.get(type(value), type(value).__name__)
-
-
-def parse(text: str, source: str, *, fmt: str | None = None,
-          given_date: dt.date | None = None, name_date: dt.date | None = None) -> Digest:
-    """Parse a digest of any format into a Digest of raw entries, or raise DigestError."""
-    fmt = fmt or detect_format(text, source)
-    if fmt == "export":
-        return parse_export(text, source, given_date=given_date, name_date=name_date)
-    if given_date and name_date and given_date != name_date:
-        raise DigestError(source, f"--date {given_date} contradicts the date {name_date} in "
-                          "the file name")
-    reader = {"hf-api": _read_hf_api, "arxiv-jsonl": _read_arxiv_jsonl,
-              "arxiv-atom": _read_atom, "simple": _read_simple}[fmt]
-    try:
-        return reader(text, source, given_date or name_date)
-    except DigestError:
-        raise
-    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as e:
-        # A file forced into the wrong format (or a shape no reader expects) is refused
-        # like any other bad file, never with a traceback.
-        raise DigestError(source, f"not a readable {fmt} file ({type(e).__name__}: {e})"
-                          ) from None
-
-
-def _need_date(source: str, date: dt.date | None) -> dt.date:
-    if date is None:
-        raise DigestError(source, "no date was given: pass --date YYYY-MM-DD or put the date "
-                          "in the file name (e.g. 2025-03-11.json)")
-    return date
-
-
-def _digest(source: str, date: dt.date, entries: list[Entry]) -> Digest:
-    if not entries:
-        raise DigestError(source, "no papers found in the file")
-    return Digest(source=source, date=date, entries=tuple(entries))
 
 
 # --- field helpers ----------------------------------------------------------------------
@@ -383,10 +330,10 @@ def _strings(value: object) -> tuple[str, ...]:
 # --- readers ----------------------------------------------------------------------------
 
 
-def _read_hf_api(text: str, source: str, date: dt.date | None) -> Digest:
+def read_hf_api(text: str, source: str, dates: Dates) -> Digest:
     data = json.loads(text)
     items = data.get("papers") if isinstance(data, dict) else data
-    date = _need_date(source, date)
+    date = dates.one(source)
     entries = []
     for i, item in enumerate(items, 1):
         if not isinstance(item, dict):
@@ -422,8 +369,8 @@ def _read_hf_api(text: str, source: str, date: dt.date | None) -> Digest:
     return _digest(source, date, entries)
 
 
-def _read_arxiv_jsonl(text: str, source: str, date: dt.date | None) -> Digest:
-    date = _need_date(source, date)
+def read_arxiv_jsonl(text: str, source: str, dates: Dates) -> Digest:
+    date = dates.one(source)
     entries, seen = [], set()
     for number, line in enumerate(text.split("\n"), 1):
         if not line.strip():
@@ -450,13 +397,13 @@ def _read_arxiv_jsonl(text: str, source: str, date: dt.date | None) -> Digest:
     return _digest(source, date, entries)
 
 
-def _read_atom(text: str, source: str, date: dt.date | None) -> Digest:
+def read_arxiv_atom(text: str, source: str, dates: Dates) -> Digest:
     import feedparser
 
     feed = feedparser.parse(text)
     if feed.bozo and not feed.entries:
         raise DigestError(source, f"not a readable Atom feed: {feed.bozo_exception}")
-    date = _need_date(source, date)
+    date = dates.one(source)
     entries = []
     for i, item in enumerate(feed.entries, 1):
         categories = [t.get("term") for t in item.get("tags", []) if t.get("term")]
@@ -476,7 +423,8 @@ def _read_atom(text: str, source: str, date: dt.date | None) -> Digest:
     return _digest(source, date, entries)
 
 
-def _read_simple(text: str, source: str, date: dt.date | None) -> Digest:
+def read_simple(text: str, source: str, dates: Dates) -> Digest:
+    date = dates.given or dates.from_name
     try:
         if text.lstrip()[:1] in "[{":
             data = json.loads(text)
@@ -501,7 +449,7 @@ def _read_simple(text: str, source: str, date: dt.date | None) -> Digest:
     if not isinstance(data, list):
         raise DigestError(source, "a simple digest is a list of papers, each with a title "
                           "and an abstract")
-    date = _need_date(source, date)
+    date = Dates(date).one(source)
     entries = []
     for i, item in enumerate(data, 1):
         if not isinstance(item, dict):
@@ -517,3 +465,210 @@ def _read_simple(text: str, source: str, date: dt.date | None) -> Digest:
                           arxiv_id=arxiv_id(item.get("arxiv_id"))),
         ))
     return _digest(source, date, entries)
+
+
+# --- the registry of input formats ------------------------------------------------------
+
+
+class Sniff:
+    """What detection looks at: the text, its start, and (parsed once, when a reader
+    asks) the JSON it holds."""
+
+    _INVALID = object()
+
+    def __init__(self, text: str, source: str):
+        self.text, self.source = text, source
+        self.head = text.lstrip()
+        self.json_error: json.JSONDecodeError | None = None
+        self._json = None
+
+    @property
+    def json(self) -> object:
+        """The parsed JSON, or Sniff._INVALID (json_error says why)."""
+        if self._json is None:
+            try:
+                self._json = json.loads(self.text) if self.head[:1] in "[{" else self._INVALID
+            except json.JSONDecodeError as e:
+                self.json_error, self._json = e, self._INVALID
+        return self._json
+
+    def papers(self) -> list | None:
+        """The JSON's list of papers (a top-level list, or a mapping's `papers`)."""
+        data = self.json
+        items = data.get("papers") if isinstance(data, dict) else data
+        return items if isinstance(items, list) and items else None
+
+    def first_paper(self) -> dict | None:
+        items = self.papers()
+        return items[0] if items and isinstance(items[0], dict) else None
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str  # as --format takes it
+    extension: str  # stored digests get it (add names them DATE-HASH.EXT)
+    detect: Callable[[Sniff], bool]  # tried in the registry's order
+    read: Callable[[str, str, Dates], Digest]  # (text, source, dates) -> Digest
+    description: str
+    also: tuple[str, ...] = ()  # other extensions read from digests/
+
+
+def _is_atom(s: Sniff) -> bool:
+    return s.head.startswith("<") and re.search(r"<feed[\s>]", s.head[:2000]) is not None
+
+
+def _is_hf_api(s: Sniff) -> bool:
+    first = s.first_paper()
+    return first is not None and ("paper" in first or "summary" in first)
+
+
+def _is_jsonl(s: Sniff) -> bool:
+    return s.head.startswith("{") and s.json is Sniff._INVALID and "\n{" in s.head
+
+
+def _is_simple(s: Sniff) -> bool:
+    if s.head[:1] in "[{":
+        return s.first_paper() is not None
+    return re.match(r"(?:#[^\n]*\n|\s)*(?:- |date:|papers:)", s.text) is not None
+
+
+def _is_export(s: Sniff) -> bool:
+    return not s.head.startswith(("<", "[", "{"))
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("arxiv-atom", ".xml", _is_atom, read_arxiv_atom,
+           "an Atom feed from the arXiv API", also=(".atom",)),
+    Format("hf-api", ".json", _is_hf_api, read_hf_api,
+           "a Daily Papers API answer: a JSON list of featured papers (the 2024-2026 "
+           "schemas: richer keys inside `paper` or at the top level)"),
+    Format("arxiv-jsonl", ".jsonl", _is_jsonl, read_arxiv_jsonl,
+           "arXiv listings as JSON lines (id, title, summary, authors, categories)"),
+    Format("simple", ".yml", _is_simple, read_simple,
+           "a hand-made JSON or YAML list of {title, abstract, authors?, url?, arxiv_id?} "
+           "(or a mapping with `date` and `papers`)", also=(".yaml",)),
+    Format("export", ".txt", _is_export, read_export,
+           "the Daily Papers page as a browser copies it (text)"),
+)
+BY_NAME = {f.name: f for f in FORMATS}
+
+
+def digest_suffixes() -> tuple[str, ...]:
+    """The extensions of the files in digests/ that are read."""
+    return tuple(dict.fromkeys(ext for f in FORMATS for ext in (f.extension, *f.also)))
+
+
+def detect_format(text: str, source: str) -> str:
+    """Which reader a text needs, judged by its content, not its file name: the first
+    of FORMATS whose detect() accepts it."""
+    sniff = Sniff(text, source)
+    if not sniff.head:
+        raise DigestError(source, "the file is empty")
+    for fmt in FORMATS:
+        if fmt.detect(sniff):
+            return fmt.name
+    raise DigestError(source, _why_unreadable(sniff), line=(
+        sniff.json_error.lineno if sniff.json_error else None))
+
+
+def _why_unreadable(s: Sniff) -> str:
+    if s.head.startswith("<"):
+        return "an XML or HTML file that is not an Atom feed"
+    if s.json_error:
+        e = s.json_error
+        return f"not valid JSON: {e.msg} (line {e.lineno}, column {e.colno}); is the file cut off?"
+    items = s.papers()
+    if items is None:
+        return "a JSON digest must be a non-empty list of papers"
+    return (f"entry 1 is a {_kind(items[0])}, not an object: a digest is a list of papers "
+            "with a title each")
+
+
+def parse(text: str, source: str, *, fmt: str | None = None, dates: Dates = Dates()
+          ) -> Digest:
+    """Parse a digest of any format into a Digest of raw entries, or raise DigestError."""
+    reader = BY_NAME[fmt or detect_format(text, source)]
+    dates.check(source)
+    try:
+        return reader.read(text, source, dates)
+    except DigestError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as e:
+        # A file forced into the wrong format (or a shape no reader expects) is refused
+        # like any other bad file, never with a traceback.
+        raise DigestError(source, f"not a readable {reader.name} file ({type(e).__name__}: "
+                          f"{e})") from None
+
+
+# --- the read stage: stored files -> normalized digests ---------------------------------
+
+
+def parse_digest(data: bytes, source: str, given_date: dt.date | None = None,
+                 fmt: str | None = None) -> Digest:
+    """Bytes of one digest file -> a Digest of normalized entries, or DigestError.
+
+    `source` is the path as the user gave it (errors name it); the date may come from
+    the file's name; the format from the content unless `fmt` forces one."""
+    text = decode(data, source)
+    dates = Dates(given_date, date_from_name(PurePath(source).name, source))
+    digest = parse(text, source, fmt=fmt, dates=dates)
+    return replace(digest, entries=tuple(_normalize_entry(e) for e in digest.entries))
+
+
+def _normalize_entry(entry: Entry) -> Entry:
+    title, abstract = normalize(entry.title), normalize(entry.abstract)
+    if not title:
+        raise DigestError(entry.source, f"entry {entry.line} has an empty title")
+    meta = entry.meta
+    meta = replace(
+        meta,
+        authors=tuple(a for a in (clean_text(n) for n in meta.authors) if a),
+        ai_summary=normalize(meta.ai_summary) if meta.ai_summary else None,
+        ai_keywords=tuple(k for k in (clean_text(w) for w in meta.ai_keywords) if k),
+        organization=clean_text(meta.organization) if meta.organization else None,
+    )
+    return replace(entry, title=title, abstract=abstract, meta=meta,
+                   links=entry.links + extract_links(abstract))
+
+
+def read_digests(files: list[tuple[str, bytes]], table=None, meanwhile=lambda: None,
+                 tuning: Tuning = DEFAULT) -> tuple[list[Digest], list[DigestError]]:
+    """Every digest of (name, bytes) that parses; the others become errors, never a
+    stop. With a cache table, a file parsed before (same name, same bytes) is not parsed
+    again. `meanwhile()` is called while the files are parsed, which a forked worker
+    does from `tuning.parse_apart_from` bytes on (a first build loads the topic model
+    meanwhile)."""
+    names = [key(name, data) for name, data in files]
+    known = [table.get(name) if table else None for name in names]
+    todo = [file for file, answer in zip(files, known, strict=True) if answer is None]
+    if sum(len(data) for _, data in todo) >= tuning.parse_apart_from and tuning.apart:
+        worker = Worker(tuning)
+        _, results = worker.alongside(worker.submit(_parse_files, todo), meanwhile)
+    else:
+        results = _parse_files(todo)
+        meanwhile()
+    parsed = iter(results)
+    digests, errors = [], []
+    for name, answer in zip(names, known, strict=True):
+        if answer is not None:
+            digests.append(digest_from_data(answer))
+            continue
+        digest = next(parsed)
+        if isinstance(digest, DigestError):
+            errors.append(digest)
+            continue
+        digests.append(digest)
+        if table:
+            table.put(name, digest_to_data(digest))
+    return digests, errors
+
+
+def _parse_files(files: list[tuple[str, bytes]]) -> list[Digest | DigestError]:
+    """(name, bytes) of digest files -> for each, its Digest or what is wrong with it."""
+    out: list[Digest | DigestError] = []
+    for name, data in files:
+        try:
+            out.append(parse_digest(data, name))
+        except DigestError as e:
+            out.append(e)
+    return out

@@ -62,7 +62,6 @@ class Paper:
     topics: tuple[str, ...] = ()  # topic slugs, best first
     links: tuple[Link, ...] = ()
     meta: Metadata = Metadata()
-    sources: tuple[str, ...] = field(default=(), compare=False)
     # For each of `dates`, where the paper stood in that day's digest: (file, line or
     # entry number). A day's page keeps the digest's order (Daily Papers: most upvoted
     # first; a newsletter: its editor's).

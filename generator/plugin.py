@@ -72,6 +72,16 @@ def single_html_block(markdown: str) -> str | None:
     return text
 
 
+def not_in_nav(own):
+    """The project's own `not_in_nav` patterns, and the folders of generated pages (the
+    page registry's): MkDocs then does not report tens of thousands of pages as missing
+    from the nav, and projects scaffolded before a page kind existed need no edit."""
+    from generator.pages import generated_folders
+
+    spec = opt.PathSpec().run_validation("\n".join(f"/{f}/" for f in generated_folders()))
+    return spec if own is None else own + spec
+
+
 def package_dir(name: str) -> Path:
     return Path(str(resources.files("generator") / name))
 
@@ -98,6 +108,7 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
         if config.nav is None:
             # Without a nav MkDocs would list every paper: a fixed nav keeps builds linear.
             config.nav = DEFAULT_NAV
+        config.not_in_nav = not_in_nav(config.not_in_nav)
         return config
 
     def on_env(self, env, *, config, files):
@@ -117,9 +128,11 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
             # folders are hard links to the live site (store.copy_site). MkDocs writes
             # into existing files, which would change them in the live site too: every
             # output it is about to write is deleted first, so it writes a new file.
+            from generator import store
+
             for file in files:
                 if file.is_modified():
-                    Path(file.abs_dest_path).unlink(missing_ok=True)
+                    store.remove_tree(Path(file.abs_dest_path))
         return files
 
     # Python-Markdown re-parses raw HTML tag by tag, about half of MkDocs' time on a paper
@@ -145,8 +158,9 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
         if self.command != "serve":
             return
         from generator import pipeline
+        from generator.project import load_project
 
-        report = pipeline.generate(pipeline.load_project(self._project_root(config)))
+        report = pipeline.generate(load_project(self._project_root(config)))
         for error in report.errors:
             log.warning(str(error))
 
@@ -161,7 +175,8 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
     def on_post_build(self, *, config):
         if self.command != "serve":
             return
-        from generator import pipeline, search
+        from generator import search
+        from generator.project import load_project
 
-        project = pipeline.load_project(self._project_root(config))
+        project = load_project(self._project_root(config))
         search.index(project.search_corpus, Path(config.site_dir))

@@ -9,7 +9,9 @@ corpus (in more than about one paper in twenty) say little about likeness and co
 most in the products, and are left out.
 
 Similarities are computed a block of rows at a time, so memory stays bounded (a block
-of 1,000 rows against 10,000 papers is 40 MB), and two processes can share the blocks.
+of 1,000 rows against 10,000 papers is 40 MB), and two processes can share the blocks:
+a forked worker takes them from the first, and the build's own process, when it needs
+the answer before the worker is done, takes those not started from the last.
 """
 
 from __future__ import annotations
@@ -18,31 +20,14 @@ from dataclasses import replace
 
 from generator.cache import key
 from generator.model import Paper
+from generator.parallel import DEFAULT, Tuning, Worker
 
 COUNT = 5
-BLOCK = 1000
 COMMON_IDF = 4.0  # terms with a lower inverse document frequency are left out
-
-
-def add_related(papers: list[Paper], count: int = COUNT) -> list[Paper]:
-    """Papers with `related` set to the slugs of their `count` most similar papers."""
-    found = neighbours([(p.slug, p.title, p.abstract) for p in papers], count)
-    return [replace(p, related=found.get(p.slug, ())) for p in papers]
-
-
-def neighbours(items: list[tuple[str, str, str]], count: int = COUNT
-               ) -> dict[str, tuple[str, ...]]:
-    """{slug: the slugs of its `count` most similar papers} for (slug, title, abstract)."""
-    return by_slug(items, find(items, {}, count))
 
 
 def identity(slug: str, title: str, abstract: str) -> str:
     return key(slug, title, abstract)
-
-
-def by_slug(items, found: dict[str, list]) -> dict[str, tuple[str, ...]]:
-    slug_of = {identity(*item): item[0] for item in items}
-    return {slug_of[k]: tuple(slug_of[n] for n, _ in found[k]) for k in found}
 
 
 def _vectors(items):
@@ -57,108 +42,85 @@ def _vectors(items):
     return normalize(matrix[:, keep]).astype(np.float32).tocsr()
 
 
-def find(items: list[tuple[str, str, str]], previous: dict[str, list], count: int = COUNT
-         ) -> dict[str, list]:
-    """{identity: [[identity, similarity], ...] of its `count` most similar items, best
-    first} for (slug, title, abstract) items.
+class Comparison:
+    """The comparison of (slug, title, abstract) items, as numbered blocks of rows.
 
     `previous` is an earlier answer (over other items): a paper it covers whose listed
     neighbours are all still here only needs comparing with the papers it did not cover,
     since the best of (its old best, the new ones) are the best of all. The rest are
     compared with everything. Either way the answer equals a fresh one: a similarity is
     computed the same way (one row of the product) whichever block it falls in."""
-    return complete(items, previous, compare(items, previous, count))
 
+    def __init__(self, items: list[tuple[str, str, str]], previous: dict[str, list],
+                 count: int = COUNT, block: int = DEFAULT.related_block):
+        self.items, self.previous = items, previous
+        self.keys = [identity(*item) for item in items]
+        self.slugs = {k: item[0] for k, item in zip(self.keys, items, strict=True)}
+        self.position = {k: i for i, k in enumerate(self.keys)}
+        added = [i for i, k in enumerate(self.keys) if k not in previous]
+        # The rows whose previous answer holds: known, with all their neighbours here.
+        kept = [i for i, k in enumerate(self.keys) if k in previous
+                and all(n in self.position for n, _ in previous[k])]
+        self.kept = {self.keys[i] for i in kept}
+        kept_set = set(kept)
+        everything = [i for i in range(len(self.keys)) if i not in kept_set]
+        # (rows, the columns they are compared with: None for all) of each block.
+        self.tasks = [] if len(items) < 2 else [
+            (rows[start:start + block], columns)
+            for rows, columns in ((everything, None), (kept, added))
+            if rows and columns != []
+            for start in range(0, len(rows), block)]
+        self.keep = min(count, len(items) - 1)
+        self.matrix = None
 
-def compare(items: list[tuple[str, str, str]], previous: dict[str, list],
-            count: int = COUNT, blocks: Blocks | None = None, join_from: int = 0
-            ) -> dict[str, list]:
-    """The part of find()'s answer that needs computing: the rows compared, a block of
-    rows at a time. With `blocks`, a counter shared with another process, only the
-    blocks it hands out, so that two processes split the work; none at all when fewer
-    than `join_from` are left (the product's vectors would cost more than they save)."""
-    if len(items) < 2:
-        return {}
-    keys = [identity(*item) for item in items]
-    slugs = {k: item[0] for k, item in zip(keys, items, strict=True)}
-    position = {k: i for i, k in enumerate(keys)}
-    added = [i for i, k in enumerate(keys) if k not in previous]
-    kept = _kept(keys, previous, position)
-    kept_set = set(kept)
-    everything = [i for i in range(len(keys)) if i not in kept_set]
-    # (rows, the columns they are compared with: None for all) of each block.
-    tasks = [(rows[start:start + BLOCK], columns)
-             for rows, columns in ((everything, None), (kept, added))
-             if rows and columns != []
-             for start in range(0, len(rows), BLOCK)]
-    if blocks is not None and blocks.left(len(tasks)) < join_from:
-        return {}
-    keep = min(count, len(items) - 1)
+    def block(self, number: int) -> dict[str, list]:
+        """{identity: [[identity, similarity], ...] best first} for one block's rows."""
+        if self.matrix is None:
+            self.matrix = _vectors(self.items)
+        rows, columns = self.tasks[number]
+        other = self.matrix if columns is None else self.matrix[columns]
+        sims = (self.matrix[rows] @ other.T).toarray()
+        out = {}
+        for r, row in enumerate(rows):
+            if columns is None:
+                candidates = _top(sims[r], row, self.keep)
+            else:
+                candidates = [(self.position[k], s) for k, s in self.previous[self.keys[row]]]
+                candidates += [(columns[c], float(v)) for c, v in enumerate(sims[r])]
+            out[self.keys[row]] = self._best(row, candidates)
+        return out
 
-    def best(row: int, candidates) -> list:
+    def _best(self, row: int, candidates) -> list:
         """The `keep` best of (column, similarity) pairs: by similarity, then slug, so
         ties never depend on input order."""
+        keys, slugs = self.keys, self.slugs
         ranked = sorted(((keys[j], s) for j, s in candidates if j != row and s > 0),
                         key=lambda c: (-round(c[1], 5), slugs[c[0]]))
-        return [[k, s] for k, s in ranked[:keep]]
+        return [[k, s] for k, s in ranked[:self.keep]]
 
-    out: dict[str, list] = {}
-    matrix = None
-    for number in (range(len(tasks)) if blocks is None else blocks.numbers(len(tasks))):
-        if matrix is None:
-            matrix = _vectors(items)
-        block, columns = tasks[number]
-        other = matrix if columns is None else matrix[columns]
-        sims = (matrix[block] @ other.T).toarray()
-        for r, row in enumerate(block):
-            if columns is None:
-                candidates = _top(sims[r], row, keep)
-            else:
-                candidates = [(position[k], s) for k, s in previous[keys[row]]]
-                candidates += [(columns[c], float(v)) for c, v in enumerate(sims[r])]
-            out[keys[row]] = best(row, candidates)
-    return out
+    def complete(self, compared: dict[str, list]) -> dict[str, list]:
+        """The whole answer from the rows compared: the rows not compared keep their
+        previous answer. In the items' order."""
+        if len(self.items) < 2:
+            return {}
+        return {k: compared[k] if k in compared else self.previous[k] for k in self.keys
+                if k in compared or k in self.kept}
 
 
-def _kept(keys: list[str], previous: dict[str, list], position: dict[str, int]) -> list[int]:
-    """The rows whose previous answer holds: known, with all their neighbours still here."""
-    return [i for i, k in enumerate(keys) if k in previous
-            and all(n in position for n, _ in previous[k])]
+def find(items: list[tuple[str, str, str]], previous: dict[str, list], count: int = COUNT
+         ) -> dict[str, list]:
+    """{identity: [[identity, similarity], ...] of its `count` most similar items, best
+    first}, in this process."""
+    comparison = Comparison(items, previous, count)
+    compared = {}
+    for number in range(len(comparison.tasks)):
+        compared |= comparison.block(number)
+    return comparison.complete(compared)
 
 
-def complete(items: list[tuple[str, str, str]], previous: dict[str, list],
-             compared: dict[str, list]) -> dict[str, list]:
-    """find()'s answer from the rows compared (by one process or joined from two): the
-    rows not compared keep their previous answer. In the items' order."""
-    if len(items) < 2:
-        return {}
-    keys = [identity(*item) for item in items]
-    position = {k: i for i, k in enumerate(keys)}
-    kept = {keys[i] for i in _kept(keys, previous, position)}
-    return {k: compared[k] if k in compared else previous[k] for k in keys
-            if k in compared or k in kept}
-
-
-class Blocks:
-    """Block numbers handed out once each, to this process and its fork (the counter is
-    shared memory, inherited by the fork)."""
-
-    def __init__(self):
-        import multiprocessing
-
-        self.next = multiprocessing.get_context("fork").Value("i", 0)
-
-    def numbers(self, total: int):
-        while True:
-            with self.next.get_lock():
-                number = self.next.value
-                self.next.value += 1
-            if number >= total:
-                return
-            yield number
-
-    def left(self, total: int) -> int:
-        return max(0, total - self.next.value)
+def by_slug(items, found: dict[str, list]) -> dict[str, tuple[str, ...]]:
+    slug_of = {identity(*item): item[0] for item in items}
+    return {slug_of[k]: tuple(slug_of[n] for n, _ in found[k]) for k in found}
 
 
 def _top(sims, row: int, keep: int) -> list[tuple[int, float]]:
@@ -173,53 +135,64 @@ def _top(sims, row: int, keep: int) -> list[tuple[int, float]]:
     return [(int(j), float(sims[j])) for j in np.flatnonzero(sims >= cut - 1e-5)]
 
 
-# Below this many papers a second process costs more than it saves.
-BACKGROUND_FROM = 500
-# The build's own process joins the comparison when it needs the answer and at least
-# this many blocks are left: it first makes the vectors itself (a fifth of the work at
-# 20,000 papers), which a block or two would not repay.
-JOIN_FROM = 4
+def _block(comparison: Comparison, number: int) -> dict[str, list]:
+    """A worker's task: one block of the comparison it inherited."""
+    return comparison.block(number)
 
 
 class Pending:
-    """Related papers being found in a second process (both cores at work). When the
+    """Related papers being found in a forked worker while the build goes on. When the
     build needs them before they are done, as with large archives, where comparing every
     paper with every other grows with the square of their number, its own process takes
-    a share of the blocks left."""
+    the blocks the worker has not started, from the last one back."""
 
-    def __init__(self, papers: list[Paper], cache=None):
+    def __init__(self, papers: list[Paper], cache=None, tuning: Tuning = DEFAULT):
         """With a cache table (generator.cache.Table), the previous answer is reused:
         only papers that are new (or whose text changed) are compared with everything."""
         self.items = [(p.slug, p.title, p.abstract) for p in papers]
         self.cache = cache
-        self.previous = dict(cache.old) if cache else {}
-        self.job = None
-        self.blocks = None
-        self.found: dict[str, list] | None = None
-        if len(self.items) < BACKGROUND_FROM:
-            self.found = find(self.items, self.previous)
-            return
-        from generator.background import CAN_FORK, Background
-        from generator.topics import default_model
+        self.tuning = tuning
+        self.comparison = Comparison(self.items, dict(cache.old) if cache else {}, COUNT,
+                                     tuning.related_block)
+        self.joined = 0  # blocks the build's own process compared
+        self.worker = None
+        if len(self.items) >= tuning.related_apart_from and tuning.apart:
+            from generator.topics import default_model
 
-        default_model()  # loaded once, before the fork: topics need it here too
-        # A shared counter needs a fork; a fresh interpreter does all the blocks.
-        self.blocks = Blocks() if CAN_FORK else None
-        self.job = Background(compare, self.items, self.previous, COUNT, self.blocks)
+            default_model()  # loaded once, before the fork: topics need it here too
+            self.worker = Worker(tuning, state=self.comparison)
+        work = self.worker or Worker(Tuning(processes=False), state=self.comparison)
+        self.futures = [work.submit(_block, n) for n in range(len(self.comparison.tasks))]
 
     def apply(self, papers: list[Paper]) -> list[Paper]:
-        if self.found is None:
-            mine, theirs = self.job.alongside(self._share)
-            self.found = complete(self.items, self.previous, theirs | mine)
+        try:
+            compared = self._share()
+            for future in self.futures:
+                if not future.cancelled():
+                    compared |= future.result()
+        except BaseException:
+            if self.worker:
+                self.worker.stop()
+            raise
+        if self.worker:
+            self.worker.close()
+        found = self.comparison.complete(compared)
         if self.cache:
-            for k, value in self.found.items():
+            for k, value in found.items():
                 self.cache.put(k, value)
             self.cache.save()
-        result = by_slug(self.items, self.found)
+        result = by_slug(self.items, found)
         return [replace(p, related=result.get(p.slug, ())) for p in papers]
 
     def _share(self) -> dict[str, list]:
-        """This process's share of the blocks left (none without a shared counter)."""
-        if self.blocks is None:
+        """This process's share: the blocks the worker has not started, when enough are
+        left to repay making the vectors here (all of them without a worker)."""
+        waiting = [n for n, f in enumerate(self.futures) if not (f.running() or f.done())]
+        if self.worker and len(waiting) < self.tuning.related_join_from:
             return {}
-        return compare(self.items, self.previous, COUNT, self.blocks, JOIN_FROM)
+        mine = {}
+        for number in reversed(waiting):
+            if self.futures[number].cancel():
+                mine |= self.comparison.block(number)
+                self.joined += 1
+        return mine

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import re
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -25,11 +24,10 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
-from generator.background import CAN_FORK, Background
 from generator.cache import key
+from generator.errors import TemplateFailure
 from generator.model import Paper, Topic
-from generator.normalize import (base_slug, find_urls, math_as_text, short_hash, split_math,
-                                 tex_as_text)
+from generator.normalize import base_slug, find_urls, math_as_text, short_hash, split_math, tex_as_text
 
 
 @dataclass(frozen=True)
@@ -57,12 +55,15 @@ def _math_html(kind: str, tex: str) -> str:
 
 
 @lru_cache(maxsize=65536)  # listings show each paper on several pages
-def text_html(text: str, links: bool = True) -> Markup:
-    """Escaped text with math marked up for KaTeX and (optionally) URLs made links."""
+def text_html(text: str, links: bool = True, plain_math: bool = False) -> Markup:
+    """Escaped text with math marked up for KaTeX (or, with `plain_math`, read as text,
+    for the search index, whose results KaTeX does not render) and, optionally, URLs
+    made links."""
     out: list[str] = []
     for kind, segment in split_math(text):
         if kind != "text":
-            out.append(_math_html(kind, segment))
+            out.append(html.escape(tex_as_text(segment), quote=False) if plain_math
+                       else _math_html(kind, segment))
             continue
         pos = 0
         for start, end, url in (find_urls(segment) if links else ()):
@@ -200,13 +201,6 @@ def long_date(day: dt.date) -> str:
 # --- pages ------------------------------------------------------------------------------
 
 
-def _root(page_path: str) -> str:
-    """The relative prefix from a page's URL back to the site root (sub-path safe)."""
-    parts = PurePosixPath(page_path).with_suffix("").parts
-    depth = len(parts) - 1 if parts[-1] == "index" else len(parts)
-    return "../" * depth
-
-
 def template_env(project_templates: Path | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if project_templates is not None and project_templates.is_dir():
@@ -232,212 +226,59 @@ def template_env(project_templates: Path | None) -> jinja2.Environment:
 _YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-class TemplateFailure(Exception):
-    """A page template failed; the message names the template."""
+def _root(page_path: str) -> str:
+    """The relative prefix from a page's URL back to the site root (sub-path safe)."""
+    parts = PurePosixPath(page_path).with_suffix("").parts
+    depth = len(parts) - 1 if parts[-1] == "index" else len(parts)
+    return "../" * depth
 
 
-# Below this many paper pages to render, a second process costs more than it saves.
-PARALLEL_FROM = 2000
+class Output:
+    """The pages of one build as they are made: {path in docs_dir: Markdown}, and the
+    search documents, {path: HTML}. Page builders (generator/pages.py) add to it."""
 
-
-def _render_pages(renderer: Renderer, papers: list[Paper]
-                  ) -> tuple[tuple[dict, dict] | None, str | None]:
-    """In a fork of the build: ((pages, search documents), None) of these papers' pages,
-    or (None, what failed)."""
-    renderer.pages, renderer.corpus = {}, {}
-    try:
-        renderer._render_each(papers)
-    except TemplateFailure as e:
-        return None, str(e)
-    return (renderer.pages, renderer.corpus), None
-
-
-class Renderer:
-    def __init__(self, papers: list[Paper], taxonomy: list[Topic], settings: Settings,
-                 project_templates: Path | None = None, reusable: dict[str, str] | None = None):
-        self.papers = papers  # newest first
+    def __init__(self, settings: Settings, env: jinja2.Environment):
         self.settings = settings
-        self.env = template_env(project_templates)
-        # Paper pages are the bulk of the work and mostly unchanged from one build to the
-        # next: a page whose inputs hash to the key it had when it was last written (and
-        # whose file is intact: `reusable`, {page path: key}) is not rendered again.
-        self.reusable = reusable or {}
-        self.keys: dict[str, str] = {}  # paper page path -> the key of its inputs
-        self.kept: set[str] = set()  # paper pages left as they are
-        self._fingerprints: dict[str, str] = {}
-        self._context_key = key(repr(settings), repr(taxonomy), templates_fingerprint(self.env))
-        self.topics = {t.slug: t for t in taxonomy}
-        self.taxonomy = taxonomy
-        self.by_date: dict[dt.date, list[Paper]] = defaultdict(list)
-        self.by_topic: dict[str, list[Paper]] = defaultdict(list)
-        for paper in papers:
-            for day in paper.dates:
-                self.by_date[day].append(paper)
-            for slug in paper.topics:
-                self.by_topic[slug].append(paper)
-        for day, listing in self.by_date.items():
-            listing.sort(key=lambda p: (p.place_on(day), p.slug))  # the digest's order
-        self.days = sorted(self.by_date)  # oldest first
-        self.by_slug = {p.slug: p for p in papers}
-        self.unit, self.axis = time_axis(self.days)
-        self.author_pages = author_slugs(papers, settings.author_min_papers)
-        self.by_author: dict[str, list[Paper]] = defaultdict(list)
-        for paper in papers:
-            for name in paper.authors:
-                if name in self.author_pages:
-                    self.by_author[name].append(paper)
+        self.env = env
         self.pages: dict[str, str] = {}
         self.corpus: dict[str, str] = {}  # what the search index reads: one file per paper
 
-    def render_listings(self) -> None:
-        """Every page but the papers' own: none of them shows related papers."""
-        self.home()
-        self.search()
-        self.dates_archive()
-        for i, day in enumerate(self.days):
-            prev_day = self.days[i - 1] if i > 0 else None
-            next_day = self.days[i + 1] if i + 1 < len(self.days) else None
-            self.date(day, prev_day, next_day)
-        self.topics_index()
-        for topic in self.taxonomy:
-            self.topic(topic)
-        self.authors_index()
-        for name in self.author_pages:
-            self.author(name)
-
-    def render_papers(self, papers: list[Paper]) -> Rendered:
-        """The paper pages, from `papers`: the papers given at the start with their
-        related papers added."""
-        self.papers = papers
-        self.by_slug = {p.slug: p for p in papers}
-        todo = [paper for paper in papers if self._changed(paper)]
-        if len(todo) >= PARALLEL_FROM and CAN_FORK:
-            # The other core is free here (the related papers are found, the search
-            # index is not started yet): a fork renders the second half of the pages.
-            half = len(todo) // 2
-            job = Background(_render_pages, self, todo[half:])
-            _, (done, error) = job.alongside(lambda: self._render_each(todo[:half]))
-            if error:
-                raise TemplateFailure(error)
-            self.pages |= done[0]
-            self.corpus |= done[1]
-        else:
-            self._render_each(todo)
-        return Rendered(self.pages, self.corpus, self.keys, self.kept)
-
-    def _render_each(self, papers: list[Paper]) -> None:
-        for paper in papers:
-            self.paper(paper)
-
-    # Each page: its path in docs_dir, its frontmatter, its template and variables.
-    # `page_body(body)` is what of the rendered body goes into the page (all of it unless
-    # told); the body itself is returned.
-    def _page(self, path: str, meta: dict, template: str, page_body=None, **variables) -> str:
-        if path in self.pages:
-            raise ValueError(f"two pages would be written to {path}")
+    def render(self, path: str, template: str, **variables) -> str:
         try:
-            body = self.env.get_template(template).render(
-                root=_root(path), settings=self.settings, topics=self.topics, **variables)
+            return self.env.get_template(template).render(
+                root=_root(path), settings=self.settings, **variables)
         except jinja2.TemplateError as e:
             where = f"{e.filename}:{e.lineno}" if getattr(e, "lineno", None) else template
             raise TemplateFailure(f"template {where}: {e.message or e}") from None
-        shown = page_body(body) if page_body else body
-        self.pages[path] = frontmatter.dumps(frontmatter.Post(shown, **meta),
-                                             Dumper=_YAML_DUMPER) + "\n"
-        return body
 
-    def _topic_list(self, paper: Paper) -> list[Topic]:
-        return [self.topics[s] for s in paper.topics if s in self.topics]
+    def page(self, path: str, meta: dict, template: str, **variables) -> None:
+        """A Markdown page: frontmatter, then the template's HTML as its body."""
+        self.file(path, frontmatter.dumps(
+            frontmatter.Post(self.render(path, template, search=False, **variables), **meta),
+            Dumper=_YAML_DUMPER) + "\n")
 
-    def _fingerprint(self, paper: Paper) -> str:
-        if paper.slug not in self._fingerprints:
-            self._fingerprints[paper.slug] = key(repr(paper))
-        return self._fingerprints[paper.slug]
+    def search_document(self, path: str, title: str, template: str, **variables) -> None:
+        """The search index's copy of a page: its template rendered for search (with
+        Pagefind's attributes, without what Pagefind ignores, math as text), at the
+        page's path. `title` is the page's title as text, as in the page's <title>.
 
-    def paper_key(self, paper: Paper) -> str:
-        """A hash of everything a paper page is made of: the paper, its related papers,
-        which of its authors have pages, the settings, taxonomy and templates."""
-        return key(self._context_key, self._fingerprint(paper),
-                    *(self._fingerprint(self.by_slug[s]) for s in paper.related
-                      if s in self.by_slug),
-                    repr([self.author_pages.get(name) for name in paper.authors]))
+        Pagefind reads these small files instead of the full pages MkDocs writes, so it
+        can run while MkDocs renders, and parses a fraction of the HTML. The parts that
+        change when other papers arrive (related papers, dates) are not in them, so the
+        index reindexes only the papers that changed (generator/search.py)."""
+        body = self.render(path, template, search=True, **variables).strip()
+        self.corpus[search_path(path)] = (
+            f'<!doctype html><html lang="{html.escape(self.settings.language)}"><head>'
+            f'<meta charset="utf-8"><title>{html.escape(title)}</title></head>'
+            f"<body>{body}</body></html>\n")
 
-    def _changed(self, paper: Paper) -> bool:
-        """Records the key of the paper's page; False (and the page kept as it is) when
-        the page was written from the same inputs before."""
-        path = f"papers/{paper.slug}.md"
-        inputs = self.keys[path] = self.paper_key(paper)
-        if self.reusable.get(path) == inputs:
-            self.kept.add(path)
-            return False
-        return True
+    def file(self, path: str, text: str) -> None:
+        if path in self.pages:
+            raise ValueError(f"two pages would be written to {path}")
+        self.pages[path] = text
 
-    def paper(self, paper: Paper) -> None:
-        path = f"papers/{paper.slug}.md"
-        links = paper_links(paper)
-        meta = {
-            # The browser's title, link previews and scholar metadata: no KaTeX there.
-            "title": math_as_text(paper.title),
-            "description": excerpt(math_as_text(paper.abstract), 200),
-            "slug": paper.slug,
-            "dates": [d.isoformat() for d in paper.dates],
-            "topics": list(paper.topics),
-        }
-        if paper.authors:
-            meta["authors"] = list(paper.authors)
-        if paper.arxiv_id:
-            meta["arxiv_id"] = paper.arxiv_id
-        if links:
-            meta["links"] = [{"label": link["label"], "url": link["url"]} for link in links]
-        body = self._page(f"papers/{paper.slug}.md", meta, "paper.md.j2",
-                          page_body=without_search_attributes, paper=paper,
-                          paper_topics=self._topic_list(paper),
-                          bibtex=bibtex(paper, self.settings),
-                          links=links, author_pages=self.author_pages,
-                          related=[self.by_slug[s] for s in paper.related
-                                   if s in self.by_slug])
-        self.corpus[search_path(path)] = search_document(meta["title"], body,
-                                                           self.settings.language)
-
-    def date(self, day: dt.date, prev_day: dt.date | None, next_day: dt.date | None) -> None:
-        papers = self.by_date[day]
-        meta = {"title": f"Papers of {long_date(day)}", "date": day.isoformat(),
-                "papers": len(papers)}
-        self._page(f"dates/{day.isoformat()}.md", meta, "date.md.j2", day=day,
-                   papers=papers, prev_day=prev_day, next_day=next_day,
-                   topics_of=self._topic_list)
-
-    def dates_archive(self) -> None:
-        years: dict[int, dict[int, list[tuple[dt.date, int]]]] = defaultdict(
-            lambda: defaultdict(list))
-        for day in reversed(self.days):
-            years[day.year][day.month].append((day, len(self.by_date[day])))
-        def unique_papers(days: list[tuple[dt.date, int]]) -> int:
-            return len({p.key for day, _ in days for p in self.by_date[day]})
-
-        archive = [
-            (year, [(dt.date(year, month, 1), days, unique_papers(days))
-                    for month, days in months.items()])
-            for year, months in years.items()
-        ]
-        self._page("dates/index.md", {"title": "Dates"}, "dates.md.j2", archive=archive,
-                   day_count=len(self.days))
-
-    def _series(self, papers: list[Paper]) -> list[int]:
-        """Papers per bucket of the time axis, by the day each was first featured."""
-        per = Counter(bucket_of(p.first_date, self.unit) for p in papers)
-        return [per.get(start, 0) for start in self.axis]
-
-    def topics_index(self) -> None:
-        counts = {t.slug: len(self.by_topic.get(t.slug, ())) for t in self.taxonomy}
-        sparks = {t.slug: sparkline_svg(self._series(self.by_topic.get(t.slug, [])),
-                                        f"{t.name}: papers per {self.unit}")
-                  for t in self.taxonomy}
-        self._page("topics/index.md", {"title": "Topics"}, "topics.md.j2",
-                   taxonomy=self.taxonomy, counts=counts, sparks=sparks)
-
-    def _paginated(self, base: str, items: list, per_page: int, meta: dict, template: str,
-                   **variables) -> None:
+    def paginated(self, base: str, items: list, per_page: int, meta: dict, template: str,
+                  **variables) -> None:
         """base.md, then base/page/2.md, ...: no listing page grows with the data."""
         page_count = max(1, -(-len(items) // per_page))
         folder = base.removesuffix("/index")
@@ -446,51 +287,8 @@ class Renderer:
             page_meta = dict(meta)
             if number > 1:
                 page_meta["title"] = f"{meta['title']} (page {number})"
-            self._page(path, page_meta, template, number=number, page_count=page_count,
-                       items=items[(number - 1) * per_page: number * per_page], **variables)
-
-    def topic(self, topic: Topic) -> None:
-        papers = _newest_first(self.by_topic.get(topic.slug, ()))
-        co = Counter(s for p in papers for s in p.topics if s != topic.slug)
-        related = [self.topics[s] for s, _ in sorted(co.items(), key=lambda c: (-c[1], c[0]))
-                   if s in self.topics][:5]
-        chart = trend_svg(self._series(papers), self.axis, self.unit, topic.name)
-        self._paginated(f"topics/{topic.slug}", papers, self.settings.per_page,
-                        {"title": topic.name, "topic": topic.slug}, "topic.md.j2",
-                        topic=topic, count=len(papers), related=related, chart=chart,
-                        topics_of=self._topic_list)
-
-    def author(self, name: str) -> None:
-        papers = _newest_first(self.by_author[name])
-        slug = self.author_pages[name]
-        self._paginated(f"authors/{slug}", papers, self.settings.per_page,
-                        {"title": name, "author": name}, "author.md.j2", name=name,
-                        slug=slug, count=len(papers), topics_of=self._topic_list)
-
-    def authors_index(self) -> None:
-        authors = sorted(((name, slug, len(self.by_author[name]))
-                          for name, slug in self.author_pages.items()),
-                         key=lambda a: (-a[2], a[0].casefold(), a[1]))
-        self._paginated("authors/index", authors, 200, {"title": "Authors"}, "authors.md.j2",
-                        minimum=self.settings.author_min_papers)
-
-    def home(self) -> None:
-        newest = list(reversed(self.days))[: self.settings.home_days]
-        counts = Counter(s for p in self.papers for s in p.topics)
-        self._page("index.md", {"title": self.settings.site_name}, "home.md.j2",
-                   newest=[(day, self.by_date[day]) for day in newest],
-                   paper_count=len(self.papers), day_count=len(self.days),
-                   taxonomy=self.taxonomy, counts=counts, topics_of=self._topic_list)
-
-    def search(self) -> None:
-        years = sorted({p.first_date.year for p in self.papers}, reverse=True)
-        months = sorted({p.first_date.strftime("%Y-%m") for p in self.papers}, reverse=True)
-        self._page("search.md", {"title": "Search", "hide": ["toc"]}, "search.md.j2",
-                   taxonomy=self.taxonomy, years=years, months=months)
-
-
-def _newest_first(papers) -> list[Paper]:
-    return sorted(papers, key=lambda p: (-p.last_date.toordinal(), p.slug))
+            self.page(path, page_meta, template, number=number, page_count=page_count,
+                      items=items[(number - 1) * per_page: number * per_page], **variables)
 
 
 def author_slugs(papers: list[Paper], minimum: int) -> dict[str, str]:
@@ -530,72 +328,6 @@ def paper_links(paper: Paper) -> list[dict]:
             seen.add(url.rstrip("/"))
             out.append({"label": label, "url": url, "note": note})
     return out
-
-
-# An element Pagefind is told to ignore, up to the first closing tag of its kind.
-_IGNORED = re.compile(r"<(ul|ol|p|pre|div|section|span)\b[^>]*\bdata-pagefind-ignore\b[^>]*>"
-                      r".*?</\1>", re.DOTALL)
-
-
-def _drop_ignored(match: re.Match) -> str:
-    # Kept when it holds an element of its own kind: the closing tag found may not be its.
-    inner = match.group(0)[match.group(0).index(">") + 1:]
-    return match.group(0) if f"<{match.group(1)}" in inner else ""
-
-
-# A heading left with nothing under it once the ignored elements are gone: Pagefind
-# would make it a section of the result with no text.
-_EMPTY_SECTION = re.compile(r"<h2\b[^>]*>[^<]*</h2>\s*(?=<h2\b|</article>)")
-
-
-# Pagefind reads the search documents, never the pages: its attributes (and the spans
-# that carry only them) are left out of the pages, where a paper with a hundred authors
-# would pay for them a hundred times.
-_SEARCH_ONLY_SPAN = re.compile(r'<span hidden data-pagefind-[^>]*></span>')
-_SEARCH_ATTRIBUTE = re.compile(r' data-pagefind-[a-z-]+(?:="[^"]*")?')
-_BARE_SPAN = re.compile(r"<span>([^<>]*)</span>")
-
-
-def without_search_attributes(body: str) -> str:
-    """The paper page's body without them, in the article (a reader's note below it is
-    left as its author wrote it)."""
-    end = body.find("</article>")
-    article, rest = (body[:end], body[end:]) if end >= 0 else (body, "")
-    article = _SEARCH_ONLY_SPAN.sub("", article)
-    return _BARE_SPAN.sub(r"\1", _SEARCH_ATTRIBUTE.sub("", article)) + rest
-
-
-# The math spans _math_html writes.
-_MATH_SPAN = re.compile(r'<span class="arithmatex[^"]*">\\[(\[](.*?)\\[)\]]</span>', re.DOTALL)
-
-
-def _math_span_as_text(match: re.Match) -> str:
-    return html.escape(tex_as_text(html.unescape(match.group(1))), quote=False)
-
-
-def search_document(title: str, body: str, language: str) -> str:
-    """The search index's copy of a paper page: the article alone, at the page's path.
-    `title` is the page's title as text (math read plainly, as in the page's <title>).
-
-    Pagefind reads these small files instead of the full pages MkDocs writes, so it can
-    run while MkDocs renders, and parses a fraction of the HTML. What Pagefind ignores is
-    left out: the related papers and the dates change when other papers arrive, and the
-    search index reindexes only the documents that changed (generator/search.py)."""
-    article = body[: body.index("</article>") + len("</article>")] if "</article>" in body \
-        else body
-    article = _EMPTY_SECTION.sub("", _IGNORED.sub(_drop_ignored, article))
-    # Results show the document's text, where KaTeX does not run: math as plain text.
-    article = _MATH_SPAN.sub(_math_span_as_text, article)
-    return (f'<!doctype html><html lang="{html.escape(language)}"><head><meta charset="utf-8">'
-            f"<title>{html.escape(title)}</title></head><body>{article}</body></html>\n")
-
-
-@dataclass
-class Rendered:
-    pages: dict[str, str]  # {page path in docs_dir: Markdown}
-    corpus: dict[str, str]  # {path: search document}
-    keys: dict[str, str]  # {paper page path: the key of its inputs}
-    kept: set[str]  # paper pages not rendered: unchanged, like their search documents
 
 
 def search_path(page_path: str) -> str:

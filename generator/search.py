@@ -20,11 +20,8 @@ from pathlib import Path
 import cbor2
 
 from generator import store
-from generator.background import Background, BackgroundError, give_back_memory
-
-
-class SearchIndexError(RuntimeError):
-    pass
+from generator.errors import SearchIndexError
+from generator.parallel import DEFAULT, Fresh, Tuning, give_back_memory
 
 
 def _command(corpus: Path, output: Path) -> list[str]:
@@ -36,35 +33,32 @@ def _command(corpus: Path, output: Path) -> list[str]:
 # base was last indexed (kept in the cache between builds), and the recent bundle, the
 # documents new or changed since. A build indexes only the recent ones; the search page
 # searches both and hides the base's outdated copies (RECENT_INFO lists them). The base
-# is indexed afresh when the recent documents grow past a share of all of them, on a
-# full build, when Pagefind's version changes, and always for small sites.
+# is indexed afresh when the recent documents grow past a share of all of them
+# (Tuning.search_rebuild_share), on a full build, when Pagefind's version changes, and
+# always for small sites (below Tuning.search_small documents).
 #
 # Scores from two indexes are compared when results merge, and Pagefind scores a word
 # by how rare it is in its own index: in a recent bundle of thirty papers every word is
 # common, and new papers would rank below old ones. So the recent bundle also holds a
-# fixed sample of unchanged documents (BALLAST), whose base copies are hidden too, which
-# gives its word statistics the base's proportions.
+# fixed sample of unchanged documents (Tuning.search_ballast), whose base copies are
+# hidden too, which gives its word statistics the base's proportions.
 BASE = "pagefind"
 RECENT = "pagefind-recent"
 RECENT_INFO = "search-recent.json"  # {"bundle": "pagefind-recent/" or null, "hide": [ids]}
-REBUILD_SHARE = 0.1
-SMALL = 2000
-BALLAST = 1000
 
-def _write_and_index(documents, kept, corpus, manifest, base, output, rebuild, limits
-                     ) -> None:
+
+def _write_and_index(documents, kept, corpus, manifest, base, output, owned, rebuild,
+                     tuning) -> None:
     """The second process's work (see start()). It empties `documents` once they are
     written: this process then waits on Pagefind, and need not hold them meanwhile."""
     _yield_to_the_build()
     try:
-        store.write_pages(corpus, documents, manifest, kept=kept)
+        store.write_pages(corpus, documents, owned, manifest, kept=kept)
         documents.clear()
         give_back_memory()
         hashes = {path: record[0] for path, record in store.read_json(manifest).items()}
-        update(corpus, hashes, base, output, rebuild, limits)
-    except SearchIndexError:
-        raise
-    except Exception as e:  # reported by the build, which then fails
+        update(corpus, hashes, base, output, rebuild, tuning)
+    except OSError as e:  # a full disk, a file in the way: the build fails and says so
         raise SearchIndexError(f"writing the search index failed: {e}") from None
 
 
@@ -79,7 +73,8 @@ def _yield_to_the_build() -> None:
 
 
 def start(documents: dict[str, str], kept: set[str], corpus: Path, manifest: Path,
-          base: Path, output: Path, rebuild: bool = False) -> Background | None:
+          base: Path, output: Path, owned: tuple[str, ...], rebuild: bool = False,
+          tuning: Tuning = DEFAULT) -> Fresh | None:
     """Write the search documents to `corpus` (unchanged ones, and those in `kept`, are
     left as they are) and index them in a second process, so that the build's own
     process goes on writing pages and running MkDocs meanwhile: `output` receives the
@@ -87,31 +82,26 @@ def start(documents: dict[str, str], kept: set[str], corpus: Path, manifest: Pat
     nothing to index (a digest without papers has no search)."""
     if not documents and not kept:
         return None
-    # Its own process group, so that stopping it stops Pagefind too; a fresh interpreter,
-    # so that it does not hold a copy of the build's memory while Pagefind runs.
-    # The limits go along as they are here (a new interpreter would read the defaults).
-    limits = (SMALL, REBUILD_SHARE, BALLAST)
-    return Background(_write_and_index, documents, kept, corpus, manifest, base, output,
-                      rebuild, limits, own_group=True, fresh=True)
+    # A fresh interpreter, so that it does not hold a copy of the build's memory while
+    # Pagefind runs; stopping it stops Pagefind too.
+    return Fresh(_write_and_index, documents, kept, corpus, manifest, base, output, owned,
+                 rebuild, tuning, tuning=tuning)
 
 
-def finish(indexing: Background | None) -> None:
+def finish(indexing: Fresh | None) -> None:
     if indexing is not None:
-        try:
-            indexing.wait()
-        except BackgroundError as e:
-            raise SearchIndexError(str(e)) from None
+        indexing.result()
 
 
 def update(corpus: Path, hashes: dict[str, str], base: Path, output: Path,
-           rebuild: bool = False, limits: tuple[int, float, int] | None = None) -> bool:
+           rebuild: bool = False, tuning: Tuning = DEFAULT) -> bool:
     """Index the documents of `corpus` ({path: content hash} in `hashes`) into `output`:
     BASE (linked from the base kept in `base`), RECENT when documents changed since the
-    base, and RECENT_INFO. True when the base was indexed afresh. `limits`: (SMALL,
-    REBUILD_SHARE, BALLAST) when not these module's values."""
+    base, and RECENT_INFO. True when the base was indexed afresh."""
     from importlib import metadata
 
-    small, share, ballast_size = limits or (SMALL, REBUILD_SHARE, BALLAST)
+    small, share, ballast_size = (tuning.search_small, tuning.search_rebuild_share,
+                                  tuning.search_ballast)
     version = metadata.version("pagefind")
     state = store.read_json(base / "index.json")
     if not (isinstance(state, dict) and state.get("pagefind") == version
@@ -174,13 +164,13 @@ def fragment_ids(bundle: Path) -> dict[str, str]:
     """{page URL: the id Pagefind gives its results} (the name of the page's fragment)."""
     ids = {}
     for path in (bundle / "fragment").glob("*.pf_fragment"):
-        data = gzip.decompress(path.read_bytes())
+        data = gzip.decompress(store.read_bytes(path))
         ids[json.loads(data[len(_MAGIC):])["url"]] = path.name.removesuffix(".pf_fragment")
     return ids
 
 
 def _pagefind(corpus: Path, output: Path) -> None:
-    output.parent.mkdir(parents=True, exist_ok=True)
+    store.make_dirs(output.parent)
     result = subprocess.run(_command(corpus, output), capture_output=True, text=True)
     if result.returncode != 0:
         raise SearchIndexError(f"pagefind failed ({result.returncode}): "
@@ -202,7 +192,7 @@ _MAGIC = b"pagefind_dcd"
 
 
 def _read(path: Path):
-    data = gzip.decompress(path.read_bytes())
+    data = gzip.decompress(store.read_bytes(path))
     if not data.startswith(_MAGIC):
         raise SearchIndexError(f"unexpected Pagefind file format: {path.name}")
     return cbor2.loads(data[len(_MAGIC):])
@@ -211,7 +201,7 @@ def _read(path: Path):
 def _write(directory: Path, prefix: str, digits: int, suffix: str, value) -> str:
     payload = _MAGIC + cbor2.dumps(value)
     name = f"{prefix}{hashlib.sha256(payload).hexdigest()[:digits]}"
-    (directory / f"{name}{suffix}").write_bytes(gzip.compress(payload, mtime=0))
+    store.atomic_write(directory / f"{name}{suffix}", gzip.compress(payload, mtime=0))
     return name
 
 
@@ -225,7 +215,7 @@ def canonicalize(bundle: Path) -> None:
     bundle byte-identical across builds. The search script reads them as before.
     """
     entry_path = bundle / "pagefind-entry.json"
-    entry = json.loads(entry_path.read_text("utf-8"))
+    entry = json.loads(store.read_bytes(entry_path))
     filters_dir = bundle / "filter"
     for language, info in entry["languages"].items():
         meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
@@ -234,14 +224,14 @@ def canonicalize(bundle: Path) -> None:
         for name, file_hash in meta[3]:
             path = filters_dir / f"{file_hash}.pf_filter"
             filter_name, values = _read(path)
-            path.unlink()
+            store.remove_tree(path)
             values = sorted(values, key=lambda v: str(v[0]))
             new_hash = _write(filters_dir, f"{language}_", 7, ".pf_filter",
                               [filter_name, values])
             filters.append([name, new_hash])
         meta[3] = sorted(filters)
-        meta_path.unlink()
+        store.remove_tree(meta_path)
         info["hash"] = _write(bundle, f"pagefind.{language}_", 10, ".pf_meta", meta
                               ).removeprefix("pagefind.")
-    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")),
-                          "utf-8")
+    store.atomic_write(entry_path, json.dumps(entry, ensure_ascii=False,
+                                              separators=(",", ":")).encode("utf-8"))

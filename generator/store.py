@@ -1,8 +1,12 @@
 """All disk I/O of the project: reading digests, storing them, writing pages and sites.
 
-Every write is atomic (a temporary file renamed over the target), every path is
-checked to stay inside its root, and generated pages are rewritten only when their bytes
-change, so unchanged pages keep their modification times.
+This is the only module that writes, moves, makes or deletes files. Every write is
+atomic (a temporary file renamed over the target), every path is checked to stay inside
+its root, and generated pages are rewritten only when their bytes change, so unchanged
+pages keep their modification times.
+
+Which folders of docs_dir the generated pages own is the page registry's to say
+(pages.generated_folders()); the functions that prune or link them are told.
 """
 
 from __future__ import annotations
@@ -11,8 +15,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from importlib.resources.abc import Traversable
@@ -20,9 +22,7 @@ from pathlib import Path
 
 import yaml
 
-# What `generate` owns inside docs_dir: these are rewritten, and stale files there deleted.
-GENERATED_DIRS = ("papers", "dates", "topics", "authors")
-GENERATED_FILES = ("index.md", "search.md", "feed.xml", "feed.json", "papers.json")
+from generator.parallel import Fresh
 
 
 class UnsafePath(ValueError):
@@ -72,16 +72,19 @@ def atomic_write(path: Path, data: bytes, make_parent: bool = True) -> None:
         raise
 
 
+def make_dirs(path: Path) -> None:
+    path.mkdir(parents=True, exist_ok=True)
+
+
 # --- digests ----------------------------------------------------------------------------
 
-DIGEST_SUFFIXES = (".txt", ".json", ".jsonl", ".yml", ".yaml", ".xml", ".atom")
 
-
-def list_digests(digests_dir: Path) -> list[Path]:
+def list_digests(digests_dir: Path, suffixes: tuple[str, ...]) -> list[Path]:
+    """The digest files of digests_dir: those with one of the formats' extensions."""
     if not digests_dir.is_dir():
         return []
     return sorted(p for p in digests_dir.iterdir()
-                  if p.is_file() and p.suffix.lower() in DIGEST_SUFFIXES
+                  if p.is_file() and p.suffix.lower() in suffixes
                   and not p.name.startswith("."))
 
 
@@ -109,15 +112,14 @@ def read_yaml(path: Path) -> object:
 # --- generated pages --------------------------------------------------------------------
 
 
-def write_pages(docs_dir: Path, pages: dict[str, str], manifest: Path | None = None,
-                kept: set[str] = frozenset()) -> tuple[int, int]:
-    """Write generated pages; returns (written, deleted). Unchanged files are not touched.
+def write_pages(docs_dir: Path, pages: dict[str, str], owned: tuple[str, ...],
+                manifest: Path | None = None, kept: set[str] = frozenset()) -> tuple[int, int]:
+    """Write generated pages; returns (written, deleted). Unchanged files are not touched;
+    files of the `owned` folders that are neither written nor kept are deleted.
 
     With a manifest (content hash, size and mtime of each file as last written), an
     unchanged file is recognised without reading it back. `kept` names files known to be
     unchanged (see unchanged_files) that the caller did not make again."""
-    from concurrent.futures import ThreadPoolExecutor
-
     docs_dir.mkdir(parents=True, exist_ok=True)
     docs_dir = docs_dir.resolve()
     known = (read_json(manifest) or {}) if manifest else {}
@@ -142,17 +144,11 @@ def write_pages(docs_dir: Path, pages: dict[str, str], manifest: Path | None = N
     for folder in sorted({str(target.parent) for _, target, _, _ in changed}):
         os.makedirs(folder, exist_ok=True)
 
-    def write(item: tuple[str, Path, bytes, str]) -> tuple[str, list]:
-        relative, target, data, digest = item
+    for relative, target, data, digest in changed:
         atomic_write(target, data, make_parent=False)
         stat = target.stat()
-        return relative, [digest, stat.st_size, stat.st_mtime_ns]
-
-    # A first build writes tens of thousands of small files: the time goes to system
-    # calls, which threads overlap.
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        record.update(pool.map(write, changed))
-    deleted = _prune(docs_dir, lambda relative: relative in pages or relative in kept)
+        record[relative] = [digest, stat.st_size, stat.st_mtime_ns]
+    deleted = _prune(docs_dir, owned, lambda relative: relative in pages or relative in kept)
     if manifest:
         write_json(manifest, record)
     return len(changed), deleted
@@ -181,12 +177,12 @@ def unchanged_files(root: Path, manifest: Path, relatives: list[str]) -> set[str
 # --- sites ------------------------------------------------------------------------------
 
 
-def copy_site(source: Path, dest: Path,
+def copy_site(source: Path, dest: Path, linked: tuple[str, ...],
               skip: tuple[str, ...] = ("pagefind", "pagefind-recent", "search-recent.json")
               ) -> None:
     """Copy a built site keeping modification times (MkDocs' dirty build compares them).
 
-    The generated folders (most of the site) are hard-linked, not copied: seconds saved
+    The generated folders (`linked`, most of the site) are hard-linked, not copied: seconds saved
     twice, here and when the old site is deleted. The build must then never write into a
     linked file, which would change the live site too: the plugin deletes every output
     MkDocs is about to write before it does (PaperDigestPlugin.on_files)."""
@@ -194,7 +190,7 @@ def copy_site(source: Path, dest: Path,
         if item.name in skip:
             continue
         if item.is_dir():
-            copy = os.link if item.name in GENERATED_DIRS else shutil.copy2
+            copy = os.link if item.name in linked else shutil.copy2
             shutil.copytree(item, dest / item.name, copy_function=copy)
         else:
             shutil.copy2(item, dest / item.name)
@@ -222,7 +218,7 @@ def _link_or_copy(source, dest) -> None:
         shutil.copy2(source, dest)
 
 
-def remove_stale_outputs(site_dir: Path, docs_dir: Path) -> int:
+def remove_stale_outputs(site_dir: Path, docs_dir: Path, owned: tuple[str, ...]) -> int:
     """After a dirty build: delete outputs in the generated folders whose source page or
     file no longer exists in docs_dir (a hidden paper, a topic page that shrank)."""
     def has_source(relative: str) -> bool:
@@ -231,18 +227,18 @@ def remove_stale_outputs(site_dir: Path, docs_dir: Path) -> int:
             return (docs_dir / f"{page}.md").is_file() or (docs_dir / page / "index.md").is_file()
         return (docs_dir / relative).is_file()
 
-    return _prune(site_dir, has_source)
+    return _prune(site_dir, owned, has_source)
 
 
-def _prune(root: Path, keep) -> int:
-    """Delete the files of root's generated folders that keep(path relative to root, as
+def _prune(root: Path, owned: tuple[str, ...], keep) -> int:
+    """Delete the files of root's `owned` folders that keep(path relative to root, as
     text with "/") rejects, then the folders left empty; returns how many files went.
 
     os.walk's bottom-up order sees a folder's files before the folder, and its directory
     entries say which are files without a stat each: tens of thousands of pages are
     walked on every build."""
     removed = 0
-    for folder in GENERATED_DIRS:
+    for folder in owned:
         for current, _, names in os.walk(root / folder, topdown=False):
             prefix = Path(current).relative_to(root).as_posix()
             left = len(names)
@@ -289,10 +285,7 @@ def swap_in(new: Path, target: Path) -> None:
 
 def remove_later(path: Path) -> None:
     """Delete a folder from a detached process that outlives this one."""
-    code = "import shutil, sys; shutil.rmtree(sys.argv[1], ignore_errors=True)"
-    subprocess.Popen([sys.executable, "-c", code, str(path)],
-                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                     stderr=subprocess.DEVNULL, start_new_session=True)
+    Fresh(shutil.rmtree, str(path), True, detached=True)
 
 
 def move(source: Path, dest: Path) -> None:

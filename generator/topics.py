@@ -287,3 +287,28 @@ def evaluate(papers: list[Paper], taxonomy: list[Topic], use_model: bool = True
                                  default=("", 0))
     return Evaluation(papers=len(papers), agreement=agree / n, primary=primary / n,
                       coverage=covered / n, largest=largest / n, largest_topic=largest_topic)
+
+
+# --- the project's taxonomy -------------------------------------------------------------
+
+
+def default_taxonomy() -> list[Topic]:
+    import yaml
+
+    default_file = resources.files("generator") / "defaults" / "topics.yml"
+    return parse_taxonomy(yaml.safe_load(default_file.read_text("utf-8")),
+                          "the default taxonomy")
+
+
+def load_taxonomy(topics_file) -> list[Topic]:
+    """The default taxonomy, extended (or with `replace: true` replaced) by the
+    project's topics file when it has one."""
+    from generator import store
+
+    default = default_taxonomy()
+    if not topics_file.is_file():
+        return default
+    data = store.read_yaml(topics_file)
+    own = parse_taxonomy(data, str(topics_file))
+    replace_default = isinstance(data, dict) and data.get("replace") is True
+    return merge_taxonomies(default, own, replace_default)

@@ -3,6 +3,7 @@ Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import sys
 from pathlib import Path
@@ -19,6 +20,25 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
 ]
+
+
+# The tiers (see pyproject.toml). A test that uses a browser fixture is `browser`; one
+# that uses a built sample, or is marked `build`, is `build`; every other is `unit`.
+BROWSER_FIXTURES = {"browser", "page"}
+BUILD_FIXTURES = {"sample_project", "sample_server", "sample_pages", "hostile_site"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & BROWSER_FIXTURES or item.get_closest_marker("browser"):
+            tier = "browser"
+        elif fixtures & BUILD_FIXTURES or item.get_closest_marker("build"):
+            tier = "build"
+        else:
+            tier = "unit"
+        if not item.get_closest_marker(tier):
+            item.add_marker(getattr(pytest.mark, tier))
 
 
 def pytest_addoption(parser):
@@ -39,6 +59,36 @@ def copy_sample_project(dest: Path) -> Path:
     (dest / "site_src").mkdir()
     shutil.copy(REPO / "site_src" / "about.md", dest / "site_src" / "about.md")
     return dest
+
+
+def _sample_titles() -> dict[str, set[str]]:
+    """{day: titles} of the bundled sample, read from its files as plainly as possible
+    (blank-line blocks after the header, titles and abstracts alternating), so that
+    the tests' expected counts come from the fixtures, not from the code under test."""
+    import re
+
+    header = {"new", "get trending papers in your email inbox!", "subscribe",
+              "byak and the research community", "by ak and the research community",
+              "daily papers"}
+    days: dict[str, set[str]] = {}
+    for path in sorted((REPO / "digests").glob("*.txt")):
+        blocks = [b.strip() for b in re.split(r"\n\s*\n", path.read_text("utf-8")) if b.strip()]
+        while blocks and (" ".join(blocks[0].lower().split()) in header
+                          or re.fullmatch(r"[A-Z][a-z]{2} \d{1,2}", blocks[0])):
+            blocks.pop(0)
+        day = path.name[:10]
+        days.setdefault(day, set()).update(" ".join(t.split()).casefold() for t in blocks[0::2])
+    return days
+
+
+SAMPLE_DAYS = _sample_titles()
+SAMPLE_PAPERS = len(set().union(*SAMPLE_DAYS.values()))
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """{path: SHA-256} of every file under root: two sites compare byte for byte."""
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,10 @@ BENCHMARKS.md."""
 
 from __future__ import annotations
 
+import pytest
+
+pytestmark = pytest.mark.build  # every test here builds a real site
+
 import shutil
 import sys
 from pathlib import Path

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import FIXTURES, Server, copy_sample_project
 from generator.cli import main
+from generator.parallel import Tuning
 
 PROJEKTOR = "papers/performance-scaling-via-optimal-transport-enabling-data-selection-from/"
 HOSTILE_TITLE = "Attention: <script>alert(1)</script> & {{ 7*7 }} is *all* you need"
@@ -31,20 +32,17 @@ def updated_server(tmp_path_factory):
     """The sample built, then built again after a new day, a note that pins a paper's
     topics and a note that hides one: the second build indexes only what changed, in a
     second search bundle beside the first."""
-    from generator import search
-
     root = copy_sample_project(tmp_path_factory.mktemp("updated") / "project")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(search, "SMALL", 0)  # the sample is small: index it as a large one
-        patch.setattr(search, "BALLAST", 100)
-        assert main(["build", "--project", str(root)]) == 0
-        shutil.copy(FIXTURES / "formats/2026-08-18-api.json", root / "digests")
-        (root / "notes").mkdir()
-        (root / "notes" / (PROJEKTOR.split("/")[1] + ".md")).write_text(
-            "---\ntopics: [robotics]\n---\n")
-        (root / "notes/beir-pl-zero-shot-information-retrieval-benchmark-for-the-polish"
-                      "-language.md").write_text("---\nhidden: true\n---\n")
-        assert main(["build", "--project", str(root)]) == 0
+    # The sample is small: index it as a large one.
+    two_bundles = Tuning(search_small=0, search_ballast=100)
+    assert main(["build", "--project", str(root)], tuning=two_bundles) == 0
+    shutil.copy(FIXTURES / "formats/2026-08-18-api.json", root / "digests")
+    (root / "notes").mkdir()
+    (root / "notes" / (PROJEKTOR.split("/")[1] + ".md")).write_text(
+        "---\ntopics: [robotics]\n---\n")
+    (root / "notes/beir-pl-zero-shot-information-retrieval-benchmark-for-the-polish"
+                  "-language.md").write_text("---\nhidden: true\n---\n")
+    assert main(["build", "--project", str(root)], tuning=two_bundles) == 0
     assert (root / "site/pagefind-recent/pagefind.js").is_file()
     server = Server(root / "site")
     yield server

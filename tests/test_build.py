@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+pytestmark = pytest.mark.build  # every test here builds a real site
+
 import gzip
 import hashlib
 import json
@@ -15,20 +19,26 @@ from pathlib import Path
 
 import pytest
 
-from conftest import copy_sample_project
-from generator import pipeline, related, render
-from generator.background import Background
+from conftest import SAMPLE_DAYS, SAMPLE_PAPERS, copy_sample_project, tree_digest
+from generator import pages, pipeline
 from generator.cli import main
+from generator.errors import SearchIndexError, TemplateFailure
+from generator.parallel import Tuning
+from generator.project import load_project
+
+# The sample is small: these make it take the second processes large archives get.
+APART = Tuning(parse_apart_from=0, render_apart_from=1, related_apart_from=0,
+               related_block=16, related_join_from=1)
 
 
 def test_sample_has_every_paper_and_date(sample_project):
     site = sample_project / "site"
     papers = [p for p in (site / "papers").iterdir() if (p / "index.html").is_file()]
-    assert len(papers) == 343
-    for day in ("2025-03-11", "2025-03-14", "2025-04-03"):
+    assert len(papers) == SAMPLE_PAPERS
+    for day in SAMPLE_DAYS:
         assert (site / "dates" / day / "index.html").is_file()
     day_pages = [p for p in (site / "dates").iterdir() if p.is_dir()]
-    assert len(day_pages) == 3
+    assert len(day_pages) == len(SAMPLE_DAYS)
     for page in ("index.html", "dates/index.html", "topics/index.html", "search/index.html",
                  "about/index.html", "pagefind/pagefind.js"):
         assert (site / page).is_file(), page
@@ -46,13 +56,14 @@ def test_date_page_links_neighbours_and_papers(sample_project):
     html = (sample_project / "site/dates/2025-03-14/index.html").read_text("utf-8")
     assert 'rel="prev" href="../../dates/2025-03-11/"' in html
     assert 'rel="next" href="../../dates/2025-04-03/"' in html
-    assert html.count('class="pd-item"') == 89
+    assert html.count('class="pd-item"') == len(SAMPLE_DAYS["2025-03-14"])
 
 
 def test_archive_groups_by_year_and_month(sample_project):
     html = (sample_project / "site/dates/index.html").read_text("utf-8")
     assert "<strong>March</strong>" in html and "<strong>April</strong>" in html
-    assert "(2 days, 251 papers)" in html  # distinct papers: 181 + 89 listings, 19 on both days
+    march = SAMPLE_DAYS["2025-03-11"] | SAMPLE_DAYS["2025-03-14"]  # some on both days
+    assert f"(2 days, {len(march)} papers)" in html
 
 
 def test_every_paper_has_a_topic_and_topic_pages_exist(sample_project):
@@ -83,15 +94,10 @@ def test_site_loads_nothing_from_the_internet(sample_project):
     assert "fonts.googleapis" not in (sample_project / "site/index.html").read_text("utf-8")
 
 
-def _tree_digest(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 def test_two_builds_are_byte_identical(sample_project, tmp_path):
     again = copy_sample_project(tmp_path / "again")
     assert main(["build", "--project", str(again)]) == 0
-    first, second = _tree_digest(sample_project / "site"), _tree_digest(again / "site")
+    first, second = tree_digest(sample_project / "site"), tree_digest(again / "site")
     assert first.keys() == second.keys()
     assert any(k.startswith("pagefind/filter/") for k in first)  # the index is compared too
     differing = [name for name in first if first[name] != second[name]]
@@ -99,86 +105,61 @@ def test_two_builds_are_byte_identical(sample_project, tmp_path):
 
 
 @pytest.fixture(params=["one process", "second processes"])
-def apart(request, monkeypatch):
-    """Runs a test as it is, and again with the parsing and the paper pages handed to
-    second processes, which large digests get (the sample is too small for them)."""
-    if request.param == "second processes":
-        monkeypatch.setattr(pipeline, "PARSE_APART_FROM", 0)
-        monkeypatch.setattr(render, "PARALLEL_FROM", 1)
-    return request.param
+def tuning(request) -> Tuning:
+    """Runs a test as it is, and again with the parsing, the related papers and the
+    paper pages handed to second processes, which large digests get."""
+    return APART if request.param == "second processes" else Tuning()
 
 
-def test_second_processes_build_the_same_site(sample_project, tmp_path, monkeypatch):
-    monkeypatch.setattr(pipeline, "PARSE_APART_FROM", 0)
-    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
-    started = []
-    monkeypatch.setattr(pipeline, "Background",
-                        lambda *a, **k: started.append("parse") or Background(*a, **k))
-    monkeypatch.setattr(render, "Background",
-                        lambda *a, **k: started.append("render") or Background(*a, **k))
-    # Related papers in a fork too, which is slow to start, so that the build's own
-    # process takes blocks of the comparison when it needs the answer.
-    monkeypatch.setattr(related, "BACKGROUND_FROM", 0)
-    monkeypatch.setattr(related, "BLOCK", 16)
-    monkeypatch.setattr(related, "JOIN_FROM", 1)
-    build_process, vectors = os.getpid(), related._vectors
-
-    def slow_in_the_fork(items):
-        if os.getpid() != build_process:
-            time.sleep(3)
-        return vectors(items)
-
-    monkeypatch.setattr(related, "_vectors", slow_in_the_fork)
-    shares = []
-    share = related.Pending._share
-    monkeypatch.setattr(related.Pending, "_share", lambda self: shares.append(share(self))
-                        or shares[-1])
+def test_second_processes_build_the_same_site(sample_project, tmp_path):
     again = copy_sample_project(tmp_path / "again")
-    assert main(["build", "--project", str(again)]) == 0
-    assert started == ["parse", "render"]
-    assert len(shares) == 1 and len(shares[0]) > 16  # the build's process took blocks
-    assert _tree_digest(again / "site") == _tree_digest(sample_project / "site")
+    assert main(["build", "--project", str(again)], tuning=APART) == 0
+    assert tree_digest(again / "site") == tree_digest(sample_project / "site")
+    # And so does the build's own process alone.
+    alone = copy_sample_project(tmp_path / "alone")
+    assert main(["build", "--project", str(alone)], tuning=Tuning(processes=False)) == 0
+    assert tree_digest(alone / "site") == tree_digest(sample_project / "site")
 
 
-def test_a_template_failing_in_the_second_process_is_reported(tmp_path, monkeypatch):
-    project = pipeline.load_project(copy_sample_project(tmp_path / "p"))
+def test_a_template_failing_in_the_second_process_is_reported(tmp_path):
+    project = load_project(copy_sample_project(tmp_path / "p"))
     papers, taxonomy, _ = pipeline.collect(project)
     project.templates_dir.mkdir(exist_ok=True)
     (project.templates_dir / "paper.md.j2").write_text("{{ paper.no_such_field }}")
-    monkeypatch.setattr(render, "PARALLEL_FROM", 1)
-    # One page to render: the second process gets it (the first renders the first half).
-    renderer = render.Renderer(papers[:1], taxonomy, project.settings, project.templates_dir)
-    with pytest.raises(render.TemplateFailure, match=r"paper\.md\.j2.*no_such_field"):
-        renderer.render_papers(papers[:1])
+    # Two pages to render: the second process gets the second.
+    renderer = pages.Renderer(papers[:2], taxonomy, project.settings, project.templates_dir,
+                              tuning=Tuning(render_apart_from=1))
+    with pytest.raises(TemplateFailure, match=r"paper\.md\.j2.*no_such_field"):
+        renderer.render_papers(papers[:2])
 
 
-def test_failed_build_keeps_the_previous_site(tmp_path, capsys, apart):
+def test_failed_build_keeps_the_previous_site(tmp_path, capsys, tuning):
     project = copy_sample_project(tmp_path / "p")
     shutil.rmtree(project / "digests")
     (project / "digests").mkdir()
     shutil.copy(Path(__file__).parent / "fixtures/exports/header-byak.txt",
                 project / "digests/2025-03-14.txt")
-    assert main(["build", "--project", str(project)]) == 0
-    before = _tree_digest(project / "site")
+    assert main(["build", "--project", str(project)], tuning=tuning) == 0
+    before = tree_digest(project / "site")
     # A broken project template makes the next build fail part-way.
     (project / "templates").mkdir()
     (project / "templates/paper.md.j2").write_text("{{ paper.no_such_field }}")
     capsys.readouterr()
-    assert main(["build", "--project", str(project)]) == 1
+    assert main(["build", "--project", str(project)], tuning=tuning) == 1
     err = capsys.readouterr().err
     assert "build failed, the previous site is unchanged" in err
     assert "no_such_field" in err
-    assert _tree_digest(project / "site") == before
+    assert tree_digest(project / "site") == before
     assert not list(project.glob(".site-*"))  # no staging folder left behind
 
 
-def test_build_reports_a_bad_digest_and_builds_the_rest(tmp_path, capsys, apart):
+def test_build_reports_a_bad_digest_and_builds_the_rest(tmp_path, capsys, tuning):
     project = copy_sample_project(tmp_path / "p")
     (project / "digests/2025-05-01.txt").write_text("new\n\nMay 1\n\nA lone title\n")
-    assert main(["build", "--project", str(project)]) == 1
+    assert main(["build", "--project", str(project)], tuning=tuning) == 1
     err = capsys.readouterr().err
     assert "2025-05-01.txt:5: the title 'A lone title' has no abstract after it" in err
-    assert len(list((project / "site/papers").iterdir())) == 343
+    assert len(list((project / "site/papers").iterdir())) == SAMPLE_PAPERS
 
 
 @pytest.mark.parametrize("missing", ["mkdocs.yml"])
@@ -187,18 +168,16 @@ def test_not_a_project(tmp_path, capsys, missing):
     assert f"is not a paper-digest project: it has no {missing}" in capsys.readouterr().err
 
 
-def test_incremental_build_equals_a_full_build(tmp_path, capsys, monkeypatch):
+# The sample is small: index changes separately as a large digest would.
+TWO_BUNDLES = Tuning(search_small=0, search_rebuild_share=0.5, search_ballast=50)
+
+
+def test_incremental_build_equals_a_full_build(tmp_path, capsys):
     """After one more day, a removed digest and a hidden paper, the site built over the
     previous one (only changed pages rendered) is identical to a full build, and search
     finds the same pages in it."""
-    from generator import search
-
-    # The sample is small: index changes separately as a large digest would.
-    monkeypatch.setattr(search, "SMALL", 0)
-    monkeypatch.setattr(search, "REBUILD_SHARE", 0.5)
-    monkeypatch.setattr(search, "BALLAST", 50)
     project = copy_sample_project(tmp_path / "p")
-    assert main(["build", "--project", str(project)]) == 0
+    assert main(["build", "--project", str(project)], tuning=TWO_BUNDLES) == 0
     shutil.copy(Path(__file__).parent / "fixtures/formats/2026-08-18-api.json",
                 project / "digests")
     (project / "digests/2025-03-14.txt").unlink()
@@ -207,13 +186,13 @@ def test_incremental_build_equals_a_full_build(tmp_path, capsys, monkeypatch):
                "-language.md").write_text("---\nhidden: true\n---\n")
     # The incremental build hard-links most of the previous site: it must never write
     # into those files. A linked copy taken now must keep every byte.
-    before = _tree_digest(project / "site")
+    before = tree_digest(project / "site")
     shutil.copytree(project / "site", tmp_path / "linked", copy_function=os.link)
     capsys.readouterr()
-    assert main(["build", "--project", str(project)]) == 0
+    assert main(["build", "--project", str(project)], tuning=TWO_BUNDLES) == 0
     assert "dirty" not in capsys.readouterr().err
-    assert _tree_digest(tmp_path / "linked") == before
-    incremental = _tree_digest(project / "site")
+    assert tree_digest(tmp_path / "linked") == before
+    incremental = tree_digest(project / "site")
     assert incremental != before
     assert not (project / "site/dates/2025-03-14").exists()
     assert not (project / "site/papers/beir-pl-zero-shot-information-retrieval-benchmark-"
@@ -222,10 +201,10 @@ def test_incremental_build_equals_a_full_build(tmp_path, capsys, monkeypatch):
     recent = json.loads((project / "site/search-recent.json").read_text())
     assert recent["bundle"] == "pagefind-recent/" and recent["hide"]
     searchable = _searchable(project / "site")
-    assert main(["build", "--full", "--project", str(project)]) == 0
+    assert main(["build", "--full", "--project", str(project)], tuning=TWO_BUNDLES) == 0
     assert json.loads((project / "site/search-recent.json").read_text()) == {
         "bundle": None, "hide": []}
-    assert _without_search(_tree_digest(project / "site")) == _without_search(incremental)
+    assert _without_search(tree_digest(project / "site")) == _without_search(incremental)
     assert _searchable(project / "site") == searchable
 
 
@@ -272,8 +251,8 @@ def test_a_failed_search_index_is_reported(tmp_path):
     blocker.write_text("")
     documents = {"papers/a/index.html": "<html><body><h1>A</h1></body></html>"}
     indexing = search.start(documents, set(), tmp_path / "corpus", tmp_path / "corpus.json",
-                            blocker / "base", blocker / "out")
-    with pytest.raises(search.SearchIndexError, match="writing the search index failed"):
+                            blocker / "base", blocker / "out", ("papers",))
+    with pytest.raises(SearchIndexError, match="writing the search index failed"):
         search.finish(indexing)
     assert (tmp_path / "corpus/papers/a/index.html").is_file()
 
@@ -287,5 +266,5 @@ def test_a_build_from_a_script_without_a_main_guard(tmp_path):
     result = subprocess.run([sys.executable, "-"], input=script, capture_output=True,
                             text=True, cwd=tmp_path, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.count("Built 343 papers") == 1  # the script ran once
+    assert result.stdout.count(f"Built {SAMPLE_PAPERS} papers") == 1  # the script ran once
     assert (project / "site/pagefind/pagefind-entry.json").is_file()

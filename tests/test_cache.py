@@ -3,12 +3,16 @@ a table from other code is ignored, and deleting the folder changes nothing."""
 
 from __future__ import annotations
 
+import pytest
+
+pytestmark = pytest.mark.build  # every test here builds a real site
+
 import json
 import shutil
 
 from conftest import copy_sample_project
 from generator.cli import main
-from test_build import _tree_digest
+from conftest import tree_digest
 
 PAPER = "performance-scaling-via-optimal-transport-enabling-data-selection-from"
 
@@ -23,10 +27,10 @@ def test_deleting_the_cache_changes_nothing(tmp_path):
     assert main(["build", "--project", str(project)]) == 0
     cache = project / ".paper-digest-cache"
     assert {"digests.json", "topics.json", "related.json"} <= {p.name for p in cache.iterdir()}
-    before = _tree_digest(project / "site")
+    before = tree_digest(project / "site")
     shutil.rmtree(cache)
     assert main(["build", "--project", str(project)]) == 0
-    assert _tree_digest(project / "site") == before
+    assert tree_digest(project / "site") == before
 
 
 def test_cached_answers_are_used_until_the_code_changes(tmp_path):

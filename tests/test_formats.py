@@ -11,7 +11,7 @@ import shutil
 import pytest
 
 from conftest import FIXTURES
-from generator import pipeline
+from generator import ingest
 from generator.cli import main
 from generator.errors import DigestError
 from generator.ingest import arxiv_id, detect_format
@@ -21,7 +21,7 @@ FORMATS = FIXTURES / "formats"
 
 def read(name: str, **kwargs):
     path = FORMATS / name
-    return pipeline.parse_digest(path.read_bytes(), str(path), **kwargs)
+    return ingest.parse_digest(path.read_bytes(), str(path), **kwargs)
 
 
 @pytest.mark.parametrize("name, kind", [
@@ -64,7 +64,7 @@ def test_api_2026_schema_has_code_project_and_organization():
 def test_keys_at_the_top_level_are_read_too():
     text = json.dumps([{"title": "Top level", "summary": "S.", "id": "2401.00001v3",
                         "authors": "[{'name': 'A B'}]", "githubStars": "7"}])
-    digest = pipeline.parse_digest(text.encode(), "2024-01-02.json")
+    digest = ingest.parse_digest(text.encode(), "2024-01-02.json")
     assert digest.entries[0].meta.arxiv_id == "2401.00001"
     assert digest.entries[0].meta.authors == ("A B",)
     assert digest.entries[0].meta.github_stars == 7
@@ -77,7 +77,7 @@ def test_an_author_is_a_name_not_punctuation():
                                                     "Zihao Yue"], "categories": ["cs.CL"]})
     other = json.dumps({"id": "2506.00001", "title": "Other", "summary": "S.",
                         "authors": ["A B"], "categories": ["cs.CL"]})
-    digest = pipeline.parse_digest(f"{line}\n{other}\n".encode(), "2025-06-05.jsonl")
+    digest = ingest.parse_digest(f"{line}\n{other}\n".encode(), "2025-06-05.jsonl")
     assert digest.entries[0].meta.authors == ("Xiaomi LLM-Core Team", "Zihao Yue")
 
 
@@ -135,8 +135,8 @@ def test_broken_files_are_refused_by_name_and_reason(name, message):
 def test_json_without_date_needs_one():
     text = (FORMATS / "2025-06-04-simple.json").read_bytes()
     with pytest.raises(DigestError, match="no date was given: pass --date YYYY-MM-DD"):
-        pipeline.parse_digest(text, "simple.json")
-    assert pipeline.parse_digest(text, "simple.json", dt.date(2025, 1, 2)).date == \
+        ingest.parse_digest(text, "simple.json")
+    assert ingest.parse_digest(text, "simple.json", dt.date(2025, 1, 2)).date == \
         dt.date(2025, 1, 2)
 
 
@@ -147,6 +147,7 @@ def project(tmp_path):
     return root
 
 
+@pytest.mark.build
 def test_one_collection_across_formats(project, capsys):
     files = [str(FORMATS / n) for n in (
         "2024-05-28-api.json", "2025-04-26-listing.jsonl", "2025-04-26-arxiv.atom",
@@ -176,6 +177,7 @@ def test_one_collection_across_formats(project, capsys):
         "Zhenhailong Wang", "Senthil Purushwalkam"]
 
 
+@pytest.mark.build
 def test_paper_page_shows_what_is_known(project):
     for name in ("2026-08-18-api.json", "2025-06-02-api.json"):
         shutil.copy(FORMATS / name, project / "digests" / name)
@@ -206,6 +208,7 @@ def test_paper_page_shows_what_is_known(project):
                      r'\d+ upvotes</span>', day)
 
 
+@pytest.mark.build
 def test_math_in_titles(project):
     """Math in a title is rendered on the page (KaTeX) and read as text where no KaTeX
     runs: the browser's title, link previews, scholar metadata, BibTeX. $^K$ glued to
@@ -227,6 +230,7 @@ def test_math_in_titles(project):
     assert "<title>GSBAK^K: top-K Attack - " in html
 
 
+@pytest.mark.build
 def test_a_paper_with_75_authors_stays_under_25_kb(project):
     """Each author appears four times on a paper page (the author line, scholar tags,
     JSON-LD, BibTeX); a technical report's 75 authors must still fit the page budget."""
@@ -243,6 +247,7 @@ def test_a_paper_with_75_authors_stays_under_25_kb(project):
     assert page.stat().st_size <= 25 * 1024
 
 
+@pytest.mark.build
 def test_a_day_lists_its_papers_in_the_digest_order(project):
     """Daily Papers lists the most upvoted first, a newsletter in its editor's order: a
     day's page and the home page keep that order, not the alphabet's."""
@@ -263,6 +268,7 @@ def test_a_day_lists_its_papers_in_the_digest_order(project):
     assert order("index.html") == titles[::-1]
 
 
+@pytest.mark.build
 def test_authors_with_three_papers_get_pages(project):
     papers = [{"title": f"Paper {i}", "abstract": "About retrieval.",
                "authors": ["Ada Lovelace"] + (["Grace Hopper"] if i < 2 else [])}
@@ -285,6 +291,7 @@ def test_authors_with_three_papers_get_pages(project):
     assert "data-pagefind" not in page
 
 
+@pytest.mark.build
 def test_notes_join_pages_pin_topics_and_hide_papers(project, capsys):
     shutil.copy(FORMATS / "2025-06-04-simple.json", project / "digests")
     notes = project / "notes"

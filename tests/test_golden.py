@@ -12,6 +12,8 @@ import pytest
 
 from conftest import FIXTURES
 from generator import pipeline
+from generator.project import load_project
+from generator.scaffold import init
 
 GOLDEN = FIXTURES.parent / "golden"
 PAGES = [
@@ -25,10 +27,10 @@ PAGES = [
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     root = tmp_path_factory.mktemp("golden") / "project"
-    pipeline.init(root, "Golden digest")
+    init(root, "Golden digest")
     for name in ("hostile.txt", "header-byak.txt"):
         shutil.copy(FIXTURES / "exports" / name, root / "digests" / f"2025-03-14-{name}")
-    project = pipeline.load_project(root)
+    project = load_project(root)
     report = pipeline.generate(project)
     assert report.errors == []
     return project.docs_dir

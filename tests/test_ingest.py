@@ -8,8 +8,8 @@ import pytest
 
 from conftest import FIXTURES
 from generator.errors import DigestError
-from generator.ingest import decode, parse_export
-from generator.pipeline import parse_digest
+from generator.ingest import Dates, decode, read_export
+from generator.ingest import parse_digest
 
 EXPORTS = FIXTURES / "exports"
 MAR14 = dt.date(2025, 3, 14)
@@ -17,7 +17,7 @@ MAR14 = dt.date(2025, 3, 14)
 
 def parse(name: str, *, given=None, name_date=None):
     text = decode((EXPORTS / name).read_bytes(), name)
-    return parse_export(text, name, given_date=given, name_date=name_date)
+    return read_export(text, name, Dates(given, name_date))
 
 
 def test_header_byak_with_date_line():
@@ -50,7 +50,7 @@ def test_no_date_line_takes_given_date():
 
 def test_date_line_with_year_needs_nothing_else():
     text = "byAK and the research community\n\nMarch 14, 2025\n\nA title\n\nAn abstract.\n"
-    assert parse_export(text, "x.txt").date == MAR14
+    assert read_export(text, "x.txt", Dates()).date == MAR14
 
 
 def test_crlf_and_bom_are_read():
@@ -61,7 +61,7 @@ def test_crlf_and_bom_are_read():
 
 def test_latin1_file_is_decoded():
     data = "new\n\nMar 14\n\nCaf\u00e9 models\n\nNa\u00efve abstract.\n".encode("cp1252")
-    digest = parse_export(decode(data, "l1.txt"), "l1.txt", name_date=MAR14)
+    digest = read_export(decode(data, "l1.txt"), "l1.txt", Dates(from_name=MAR14))
     assert digest.entries[0].title == "Caf\u00e9 models"
 
 
@@ -97,7 +97,7 @@ def test_slipped_pairing_is_refused():
     long = "word " * 150
     text = f"Mar 14\n\nTitle one\n\n{long}\n\n{long}\n\nshort\n"
     with pytest.raises(DigestError, match=r"^x.txt:7: expected a title, found a paragraph"):
-        parse_export(text, "x.txt", name_date=MAR14)
+        read_export(text, "x.txt", Dates(from_name=MAR14))
 
 
 def test_binary_file_is_refused():
@@ -124,5 +124,5 @@ def test_parse_digest_normalizes_entries():
                                   "14 March 2025", "March 14th, 2025", "Published on Mar 14"])
 def test_date_line_variants(line):
     text = f"Daily Papers\n\nby AK and the research community\n\n{line}\n\nA title\n\nAn abstract.\n"
-    digest = parse_export(text, "x.txt", name_date=MAR14)
+    digest = read_export(text, "x.txt", Dates(from_name=MAR14))
     assert digest.date == MAR14 and [e.title for e in digest.entries] == ["A title"]

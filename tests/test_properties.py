@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from generator import render
 from generator.dedupe import merge
 from generator.errors import DigestError
-from generator.ingest import decode, parse_export
+from generator.ingest import Dates, decode, read_export
 from generator.model import Entry, Paper
 from generator.normalize import clean_text, normalize
-from generator.pipeline import parse_digest
+from generator.ingest import parse_digest
 
 # Text as digests carry it: any printable Unicode, markup and YAML traps included.
 text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=120)
@@ -70,7 +70,7 @@ def test_decode_and_parse_raise_only_digest_errors(data):
 @given(st.text(max_size=400))
 def test_export_parser_raises_only_digest_errors(body):
     try:
-        parse_export(body, "x.txt", given_date=dt.date(2025, 3, 14))
+        read_export(body, "x.txt", Dates(given=dt.date(2025, 3, 14)))
     except DigestError:
         pass
 

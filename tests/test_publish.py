@@ -3,6 +3,10 @@ sub-path (https://user.github.io/repo/), plus a crawl for broken internal links.
 
 from __future__ import annotations
 
+import pytest
+
+pytestmark = pytest.mark.build  # every test here builds a real site
+
 import json
 import re
 import shutil

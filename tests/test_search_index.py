@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from generator import search, store
+from generator.parallel import Tuning
 
 
 def _document(i: int, word: str) -> str:
@@ -20,12 +21,13 @@ def test_the_base_is_kept_until_the_changes_pass_their_share(tmp_path):
     runs = []
 
     def update():
-        store.write_pages(corpus, docs, tmp_path / "corpus.json")
+        store.write_pages(corpus, docs, ("papers",), tmp_path / "corpus.json")
         hashes = {p: r[0] for p, r in store.read_json(tmp_path / "corpus.json").items()}
         out = tmp_path / f"out{len(runs)}"
         runs.append(out)
         # Any size counts as large; half may change; one unchanged document as ballast.
-        fresh = search.update(corpus, hashes, base, out, limits=(0, 0.5, 1))
+        fresh = search.update(corpus, hashes, base, out, tuning=Tuning(
+            search_small=0, search_rebuild_share=0.5, search_ballast=1))
         return fresh, out, json.loads((out / search.RECENT_INFO).read_text())
 
     fresh, out, info = update()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
+pytestmark = pytest.mark.build  # every test here builds a real site
+
 import json
 import shutil
 import socket

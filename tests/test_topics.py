@@ -9,25 +9,27 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 
 import pytest
 
 from conftest import FIXTURES, REPO
-from generator import dedupe, pipeline, topics
+from generator import dedupe, ingest, pipeline, related, topics
 from generator.cli import main
 from generator.model import Entry, Paper
-from generator.related import add_related
+from generator.parallel import Tuning
+from generator.project import load_project
 
 HELD_OUT = FIXTURES / "formats" / "2026-04-17-heldout.jsonl"  # a day never trained on
 
 
 @pytest.fixture(scope="module")
 def taxonomy():
-    return pipeline.default_taxonomy()
+    return topics.default_taxonomy()
 
 
 def _papers(path):
-    return dedupe.merge(pipeline.parse_digest(path.read_bytes(), str(path)).entries)
+    return dedupe.merge(ingest.parse_digest(path.read_bytes(), str(path)).entries)
 
 
 def test_default_taxonomy_shape(taxonomy):
@@ -109,8 +111,8 @@ def test_project_taxonomy_extends_and_replaces(tmp_path, capsys):
         "    arxiv: [cs.DS]\n    keywords: {nearest neighbor: 5, hnsw: 5}\n"
         "  - slug: graphs\n    name: Graphs (ours)\n    description: Renamed.\n"
         "    arxiv: [cs.LG]\n    keywords: {graph: 1}\n")
-    project = pipeline.load_project(root)
-    taxonomy = pipeline.load_taxonomy(project)
+    project = load_project(root)
+    taxonomy = topics.load_taxonomy(project.topics_file)
     assert [t.slug for t in taxonomy][-2:] == ["vector-search", "machine-learning"]
     assert next(t for t in taxonomy if t.slug == "graphs").name == "Graphs (ours)"
     papers, _, _ = pipeline.collect(project)
@@ -124,10 +126,10 @@ def test_project_taxonomy_extends_and_replaces(tmp_path, capsys):
 
     (root / "topics.yml").write_text("replace: true\ntopics:\n  - slug: only\n    name: Only\n"
                                      "    keywords: {x: 1}\n  - slug: rest\n    name: Rest\n")
-    assert [t.slug for t in pipeline.load_taxonomy(project)] == ["only", "rest"]
+    assert [t.slug for t in topics.load_taxonomy(project.topics_file)] == ["only", "rest"]
     (root / "topics.yml").write_text("topics:\n  - slug: Bad Slug\n    name: X\n")
     with pytest.raises(Exception, match="topic 1: slug must be lower-case"):
-        pipeline.load_taxonomy(project)
+        topics.load_taxonomy(project.topics_file)
 
 
 def test_evaluate_command(capsys):
@@ -148,18 +150,24 @@ def test_related_papers_are_similar_and_order_independent():
                    ("Retrieval survey", "a survey of dense and sparse retrieval models"),
                ])]
     papers = dedupe.merge(entries)
-    related = {p.slug: p.related for p in add_related(papers, count=2)}
-    again = {p.slug: p.related for p in add_related(list(reversed(papers)), count=2)}
-    assert related == again
-    assert set(related["dense-retrieval"]) <= {"retrieval-survey", "sparse-retrieval"}
-    assert related["robot-grasping"][0] == "robot-walking"
+
+    def most_similar(papers):
+        items = [(p.slug, p.title, p.abstract) for p in papers]
+        return related.by_slug(items, related.find(items, {}, count=2))
+
+    found = most_similar(papers)
+    assert found == most_similar(list(reversed(papers)))
+    assert set(found["dense-retrieval"]) <= {"retrieval-survey", "sparse-retrieval"}
+    assert found["robot-grasping"][0] == "robot-walking"
+
+
+def _sample_items(sample_project):
+    papers, _, _ = pipeline.collect(load_project(sample_project))
+    return [(p.slug, p.title, p.abstract) for p in papers]
 
 
 def test_related_papers_updated_from_a_previous_answer_equal_a_fresh_one(sample_project):
-    from generator import related
-
-    papers, _, _ = pipeline.collect(pipeline.load_project(sample_project))
-    items = [(p.slug, p.title, p.abstract) for p in papers]
+    items = _sample_items(sample_project)
     fresh = related.find(items, {})
     # An earlier answer without the last 20 papers and with two that are gone since,
     # plus one paper whose abstract has changed since.
@@ -172,34 +180,39 @@ def test_related_papers_updated_from_a_previous_answer_equal_a_fresh_one(sample_
     assert related.find(items, previous) == fresh
 
 
-def test_related_papers_split_between_two_processes_equal_one(sample_project, monkeypatch):
-    """Two processes sharing the blocks (each compare() given every other block) give
-    the answer one process gives, in both kinds of block: new papers against all, and
-    known papers against the new ones."""
-    from generator import related
-
-    papers, _, _ = pipeline.collect(pipeline.load_project(sample_project))
-    items = [(p.slug, p.title, p.abstract) for p in papers]
+def test_related_papers_shared_with_a_worker_equal_one_process(sample_project):
+    """A forked worker takes blocks from the first and the build's own process, asking
+    at once, takes those not started from the last: together they give the answer one
+    process gives, in both kinds of block (new papers against all, and known papers
+    against the new ones)."""
+    items = _sample_items(sample_project)
     previous = related.find(items[:-40], {})
-    monkeypatch.setattr(related, "BLOCK", 16)
 
-    class EveryOther:
-        def __init__(self, first):
-            self.first = first
+    class Cache:  # the previous answer, as a cache table holds it
+        old = previous
 
-        def left(self, total):
-            return total
+        def put(self, key, value):
+            pass
 
-        def numbers(self, total):
-            return range(self.first, total, 2)
+        def save(self):
+            pass
 
-    halves = [related.compare(items, previous, related.COUNT, EveryOther(i)) for i in (0, 1)]
-    assert len(halves[0]) > 16 and len(halves[1]) > 16
-    assert not halves[0].keys() & halves[1].keys()
-    assert related.complete(items, previous, halves[0] | halves[1]) == \
-        related.find(items, previous)
-    # A process that would find fewer than `join_from` blocks left takes none.
-    assert related.compare(items, previous, related.COUNT, EveryOther(0), join_from=999) == {}
+    papers = [Paper(key=s, slug=s, title=t, abstract=a, dates=(dt.date(2025, 1, 1),))
+              for s, t, a in items]
+    tuning = Tuning(related_apart_from=0, related_block=16, related_join_from=1)
+    pending = related.Pending(papers, Cache(), tuning)
+    assert pending.worker is not None and len(pending.futures) > 4
+    while not (pending.futures[0].running() or pending.futures[0].done()):
+        time.sleep(0.01)  # the worker has its first block; the others wait
+    shared = pending.apply(papers)
+    taken_here = pending.joined
+    assert 0 < taken_here < len(pending.futures)  # both processes compared blocks
+    one = related.by_slug(items, related.find(items, previous))
+    assert {p.slug: p.related for p in shared} == {s: one.get(s, ()) for s, _, _ in items}
+    # Without a worker, the build's process compares every block itself.
+    alone = related.Pending(papers, Cache(), Tuning(processes=False, related_block=16))
+    assert alone.worker is None
+    assert alone.apply(papers) == shared and alone.joined == len(alone.futures)
 
 
 def test_sample_pages_show_related_papers_and_trends(sample_project):
@@ -215,7 +228,8 @@ def test_sample_pages_show_related_papers_and_trends(sample_project):
     # The sample's days, 11 March to 3 April 2025: weeks, named by their Mondays.
     assert "<figcaption>Papers on Retrieval and RAG per week, weeks of 10 Mar 2025 to " \
            "31 Mar 2025. <span" in topic
-    assert (site / "topics/index.html").read_text("utf-8").count('class="pd-spark"') == 33
+    assert (site / "topics/index.html").read_text("utf-8").count('class="pd-spark"') == len(
+        topics.default_taxonomy())
 
 
 def test_trend_caption_names_the_first_and_last_month():

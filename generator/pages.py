@@ -1,0 +1,399 @@
+"""The kinds of page the site has, in one registry, and the site index they are made from.
+
+Each kind declares its URL, where its Markdown goes in docs_dir, its template, what it
+lists and how it paginates, and the builder that makes its pages from the `SiteIndex`
+(papers by day, ISO week, month, year, topic and author, built once per build). What
+else knows about pages derives from `KINDS`: the folders `generate` owns and prunes
+(`generated_folders`), the ones the incremental build hard-links, the folders the
+plugin keeps out of the nav, and the URL table in DEVELOPERS.md (a test holds the two
+together).
+
+Adding a page kind: one builder here, one template in templates/, a line in `KINDS`,
+and its tests.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from generator import feeds
+from generator.cache import key
+from generator.model import Paper, Topic
+from generator.normalize import math_as_text
+from generator.parallel import DEFAULT, Tuning, Worker
+from generator.render import (Output, Settings, author_slugs, bibtex, bucket_of, excerpt,
+                              long_date, paper_links, sparkline_svg, template_env,
+                              templates_fingerprint, time_axis, trend_svg)
+
+# --- the site index ---------------------------------------------------------------------
+
+
+def iso_week(day: dt.date) -> str:
+    """2026-W34: ISO weeks run Monday to Sunday, as the Daily Papers writes them."""
+    year, week, _ = day.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+@dataclass
+class SiteIndex:
+    """The papers shown, indexed every way a page lists them. Built once per build and
+    handed to every page kind; listings within a key keep the order given here."""
+
+    papers: list[Paper]  # newest first
+    taxonomy: list[Topic]
+    settings: Settings
+    topics: dict[str, Topic] = field(init=False)
+    by_slug: dict[str, Paper] = field(init=False)
+    by_day: dict[dt.date, list[Paper]] = field(init=False)  # in each digest's order
+    days: list[dt.date] = field(init=False)  # oldest first
+    by_week: dict[str, list[Paper]] = field(init=False)  # "2026-W34"
+    by_month: dict[str, list[Paper]] = field(init=False)  # "2026-08"
+    by_year: dict[int, list[Paper]] = field(init=False)
+    by_topic: dict[str, list[Paper]] = field(init=False)
+    author_pages: dict[str, str] = field(init=False)  # {name: slug} of authors with pages
+    by_author: dict[str, list[Paper]] = field(init=False)
+    unit: str = field(init=False)  # the trend charts' buckets: "week" or "month"
+    axis: list[dt.date] = field(init=False)
+
+    def __post_init__(self):
+        self.topics = {t.slug: t for t in self.taxonomy}
+        self.by_slug = {p.slug: p for p in self.papers}
+        self.by_day = defaultdict(list)
+        self.by_topic = defaultdict(list)
+        periods: dict[str, dict] = {"week": defaultdict(list), "month": defaultdict(list),
+                                    "year": defaultdict(list)}
+        for paper in self.papers:
+            for day in paper.dates:
+                self.by_day[day].append(paper)
+            # A paper featured on several days of a period is listed once in it.
+            for name, period_of in (("week", iso_week), ("month", lambda d: f"{d:%Y-%m}"),
+                                    ("year", lambda d: d.year)):
+                for period in dict.fromkeys(period_of(d) for d in paper.dates):
+                    periods[name][period].append(paper)
+            for slug in paper.topics:
+                self.by_topic[slug].append(paper)
+        for day, listing in self.by_day.items():
+            listing.sort(key=lambda p: (p.place_on(day), p.slug))  # the digest's order
+        self.by_week, self.by_month, self.by_year = (
+            periods["week"], periods["month"], periods["year"])
+        self.days = sorted(self.by_day)
+        self.unit, self.axis = time_axis(self.days)
+        self.author_pages = author_slugs(self.papers, self.settings.author_min_papers)
+        self.by_author = defaultdict(list)
+        for paper in self.papers:
+            for name in paper.authors:
+                if name in self.author_pages:
+                    self.by_author[name].append(paper)
+
+    def with_related(self, papers: list[Paper]) -> SiteIndex:
+        """The same index over the papers as the related-papers stage gave them back
+        (only their `related` differs), for the kinds that show related papers."""
+        site = copy.copy(self)
+        site.papers, site.by_slug = papers, {p.slug: p for p in papers}
+        return site
+
+    def topics_of(self, paper: Paper) -> list[Topic]:
+        return [self.topics[s] for s in paper.topics if s in self.topics]
+
+    def series(self, papers: list[Paper]) -> list[int]:
+        """Papers per bucket of the time axis, by the day each was first featured."""
+        per = Counter(bucket_of(p.first_date, self.unit) for p in papers)
+        return [per.get(start, 0) for start in self.axis]
+
+
+def _newest_first(papers) -> list[Paper]:
+    return sorted(papers, key=lambda p: (-p.last_date.toordinal(), p.slug))
+
+
+# --- the builders: each makes the pages of one kind -------------------------------------
+
+
+def home(out: Output, site: SiteIndex) -> None:
+    newest = list(reversed(site.days))[: site.settings.home_days]
+    counts = Counter(s for p in site.papers for s in p.topics)
+    out.page("index.md", {"title": site.settings.site_name}, "home.md.j2",
+             newest=[(day, site.by_day[day]) for day in newest],
+             paper_count=len(site.papers), day_count=len(site.days),
+             taxonomy=site.taxonomy, counts=counts, topics_of=site.topics_of)
+
+
+def search(out: Output, site: SiteIndex) -> None:
+    years = sorted({p.first_date.year for p in site.papers}, reverse=True)
+    months = sorted({p.first_date.strftime("%Y-%m") for p in site.papers}, reverse=True)
+    out.page("search.md", {"title": "Search", "hide": ["toc"]}, "search.md.j2",
+             taxonomy=site.taxonomy, years=years, months=months)
+
+
+def dates_index(out: Output, site: SiteIndex) -> None:
+    years: dict[int, dict[int, list[tuple[dt.date, int]]]] = defaultdict(
+        lambda: defaultdict(list))
+    for day in reversed(site.days):
+        years[day.year][day.month].append((day, len(site.by_day[day])))
+
+    def unique_papers(days: list[tuple[dt.date, int]]) -> int:
+        return len({p.key for day, _ in days for p in site.by_day[day]})
+
+    archive = [(year, [(dt.date(year, month, 1), days, unique_papers(days))
+                       for month, days in months.items()])
+               for year, months in years.items()]
+    out.page("dates/index.md", {"title": "Dates"}, "dates.md.j2", archive=archive,
+             day_count=len(site.days))
+
+
+def day_pages(out: Output, site: SiteIndex) -> None:
+    for i, day in enumerate(site.days):
+        papers = site.by_day[day]
+        meta = {"title": f"Papers of {long_date(day)}", "date": day.isoformat(),
+                "papers": len(papers)}
+        out.page(f"dates/{day.isoformat()}.md", meta, "date.md.j2", day=day, papers=papers,
+                 prev_day=site.days[i - 1] if i > 0 else None,
+                 next_day=site.days[i + 1] if i + 1 < len(site.days) else None,
+                 topics_of=site.topics_of)
+
+
+def topics_index(out: Output, site: SiteIndex) -> None:
+    counts = {t.slug: len(site.by_topic.get(t.slug, ())) for t in site.taxonomy}
+    sparks = {t.slug: sparkline_svg(site.series(site.by_topic.get(t.slug, [])),
+                                    f"{t.name}: papers per {site.unit}")
+              for t in site.taxonomy}
+    out.page("topics/index.md", {"title": "Topics"}, "topics.md.j2",
+             taxonomy=site.taxonomy, counts=counts, sparks=sparks)
+
+
+def topic_pages(out: Output, site: SiteIndex) -> None:
+    for topic in site.taxonomy:
+        papers = _newest_first(site.by_topic.get(topic.slug, ()))
+        co = Counter(s for p in papers for s in p.topics if s != topic.slug)
+        related = [site.topics[s] for s, _ in sorted(co.items(), key=lambda c: (-c[1], c[0]))
+                   if s in site.topics][:5]
+        chart = trend_svg(site.series(papers), site.axis, site.unit, topic.name)
+        out.paginated(f"topics/{topic.slug}", papers, site.settings.per_page,
+                      {"title": topic.name, "topic": topic.slug}, "topic.md.j2",
+                      topic=topic, count=len(papers), related=related, chart=chart,
+                      topics_of=site.topics_of)
+
+
+def authors_index(out: Output, site: SiteIndex) -> None:
+    authors = sorted(((name, slug, len(site.by_author[name]))
+                      for name, slug in site.author_pages.items()),
+                     key=lambda a: (-a[2], a[0].casefold(), a[1]))
+    out.paginated("authors/index", authors, AUTHORS_PER_PAGE, {"title": "Authors"},
+                  "authors.md.j2", minimum=site.settings.author_min_papers)
+
+
+AUTHORS_PER_PAGE = 200
+
+
+def author_pages(out: Output, site: SiteIndex) -> None:
+    for name, slug in site.author_pages.items():
+        papers = _newest_first(site.by_author[name])
+        out.paginated(f"authors/{slug}", papers, site.settings.per_page,
+                      {"title": name, "author": name}, "author.md.j2", name=name,
+                      slug=slug, count=len(papers), topics_of=site.topics_of)
+
+
+def exports(out: Output, site: SiteIndex) -> None:
+    for path, text in feeds.render_exports(site.papers, site.taxonomy, site.settings,
+                                           out.env).items():
+        out.file(path, text)
+
+
+# --- paper pages: most are unchanged from one build to the next -------------------------
+
+
+class PaperPages:
+    """The paper pages. A page whose inputs hash to the key it was last written with
+    (and whose file and search document are intact: `reusable`, {page path: key}) is
+    not rendered again; the others are rendered here, and from `render_apart_from`
+    pages on, half of them in a forked worker."""
+
+    def __init__(self, site: SiteIndex, reusable: dict[str, str], tuning: Tuning):
+        self.site = site
+        self.reusable = reusable
+        self.tuning = tuning
+        self.keys: dict[str, str] = {}  # paper page path -> the key of its inputs
+        self.kept: set[str] = set()  # paper pages left as they are
+        self._fingerprints: dict[str, str] = {}
+
+    def __call__(self, out: Output, site: SiteIndex) -> None:
+        self.site = site  # the papers now have their related papers
+        context = key(repr(site.settings), repr(site.taxonomy), templates_fingerprint(out.env))
+        todo = [paper for paper in site.papers if self._changed(paper, context)]
+        if len(todo) >= self.tuning.render_apart_from and self.tuning.apart:
+            # The other core is free here (the related papers are found, the search
+            # index is not started yet): a fork renders the second half of the pages.
+            half = len(todo) // 2
+            worker = Worker(self.tuning, state=(out, site))
+            share = worker.submit(_render_share, todo[half:])
+            _, (pages, corpus) = worker.alongside(
+                share, lambda: [paper_page(out, site, p) for p in todo[:half]])
+            out.pages |= pages
+            out.corpus |= corpus
+        else:
+            for paper in todo:
+                paper_page(out, site, paper)
+
+    def _fingerprint(self, paper: Paper) -> str:
+        if paper.slug not in self._fingerprints:
+            self._fingerprints[paper.slug] = key(repr(paper))
+        return self._fingerprints[paper.slug]
+
+    def _changed(self, paper: Paper, context: str) -> bool:
+        """Records the key of the paper's page: a hash of everything it is made of (the
+        paper, its related papers, which of its authors have pages, the settings,
+        taxonomy and templates); False (and the page kept as it is) when the page was
+        written from the same inputs before."""
+        path = paper_path(paper)
+        inputs = self.keys[path] = key(
+            context, self._fingerprint(paper),
+            *(self._fingerprint(self.site.by_slug[s]) for s in paper.related
+              if s in self.site.by_slug),
+            repr([self.site.author_pages.get(name) for name in paper.authors]))
+        if self.reusable.get(path) == inputs:
+            self.kept.add(path)
+            return False
+        return True
+
+
+def paper_path(paper: Paper) -> str:
+    return f"papers/{paper.slug}.md"
+
+
+def _render_share(state: tuple[Output, SiteIndex], papers: list[Paper]) -> tuple[dict, dict]:
+    """A forked worker's task: these papers' pages and search documents."""
+    out, site = state
+    out.pages, out.corpus = {}, {}
+    for paper in papers:
+        paper_page(out, site, paper)
+    return out.pages, out.corpus
+
+
+def paper_page(out: Output, site: SiteIndex, paper: Paper) -> None:
+    path = paper_path(paper)
+    links = paper_links(paper)
+    meta = {
+        # The browser's title, link previews and scholar metadata: no KaTeX there.
+        "title": math_as_text(paper.title),
+        "description": excerpt(math_as_text(paper.abstract), 200),
+        "slug": paper.slug,
+        "dates": [d.isoformat() for d in paper.dates],
+        "topics": list(paper.topics),
+    }
+    if paper.authors:
+        meta["authors"] = list(paper.authors)
+    if paper.arxiv_id:
+        meta["arxiv_id"] = paper.arxiv_id
+    if links:
+        meta["links"] = [{"label": link["label"], "url": link["url"]} for link in links]
+    variables = dict(paper=paper, paper_topics=site.topics_of(paper), links=links,
+                     author_pages=site.author_pages,
+                     related=[site.by_slug[s] for s in paper.related if s in site.by_slug])
+    out.page(path, meta, "paper.md.j2", bibtex=bibtex(paper, site.settings), **variables)
+    out.search_document(path, meta["title"], "paper.md.j2", bibtex="", **variables)
+
+
+# --- the registry -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PageKind:
+    name: str
+    url: str  # as the URL contract writes it
+    sources: tuple[str, ...]  # where its files go in docs_dir
+    template: str | None  # None: not a page (a feed or JSON file)
+    lists: str  # what it shows, in words
+    paginate: str  # "" for one page, else how its pages split
+    build: Callable[[Output, SiteIndex], None] | None  # None: PaperPages
+    needs_related: bool = False  # rendered once the related papers are found
+    # fast_render: the template renders one HTML element, which skips Python-Markdown
+    # (plugin.single_html_block; a test renders every kind and checks).
+    single_element: bool = True
+
+    @property
+    def folders(self) -> tuple[str, ...]:
+        """The docs_dir folders the kind's files live in (none for top-level files)."""
+        return tuple(dict.fromkeys(s.split("/", 1)[0] for s in self.sources if "/" in s))
+
+
+PER_PAGE = "`per_page` papers a page (/page/N/)"
+KINDS: tuple[PageKind, ...] = (
+    PageKind("home", "/", ("index.md",), "home.md.j2",
+             "the newest days' papers and the topics", "", home),
+    PageKind("search", "/search/?q=...", ("search.md",), "search.md.j2",
+             "the search form; results come from the Pagefind index", "", search,
+             single_element=False),
+    PageKind("dates", "/dates/", ("dates/index.md",), "dates.md.j2",
+             "every day, by year and month", "", dates_index),
+    PageKind("day", "/dates/YYYY-MM-DD/", ("dates/YYYY-MM-DD.md",), "date.md.j2",
+             "the day's papers in the digest's order", "", day_pages),
+    PageKind("topics", "/topics/", ("topics/index.md",), "topics.md.j2",
+             "every topic with its count and trend", "", topics_index),
+    PageKind("topic", "/topics/<slug>/", ("topics/<slug>.md",), "topic.md.j2",
+             "the topic's papers, newest first", PER_PAGE, topic_pages),
+    PageKind("authors", "/authors/", ("authors/index.md",), "authors.md.j2",
+             f"authors with {Settings.author_min_papers} papers or more, most papers first",
+             f"{AUTHORS_PER_PAGE} a page (/page/N/)", authors_index),
+    PageKind("author", "/authors/<slug>/", ("authors/<slug>.md",), "author.md.j2",
+             "the author's papers, newest first", PER_PAGE, author_pages),
+    PageKind("paper", "/papers/<slug>/", ("papers/<slug>.md",), "paper.md.j2",
+             "one paper: abstract, links, related papers, BibTeX", "", None,
+             needs_related=True, single_element=False),
+    PageKind("feeds", "/feed.xml, /feed.json, /topics/<slug>/feed.xml, /papers.json",
+             ("feed.xml", "feed.json", "topics/<slug>/feed.xml", "papers.json"), None,
+             f"the newest {feeds.FEED_SIZE} papers (papers.json: all)", "", exports),
+)
+
+
+def generated_folders() -> tuple[str, ...]:
+    """The docs_dir folders that generated pages own: rewritten, and pruned of stale
+    files, by every build; hard-linked by the incremental build; never in the nav."""
+    return tuple(dict.fromkeys(folder for k in KINDS for folder in k.folders))
+
+
+def kinds_table() -> str:
+    """The URL contract as a Markdown table (DEVELOPERS.md holds it; a test compares)."""
+    rows = ["| kind | URL | lists | pages |", "|---|---|---|---|"]
+    rows += [f"| {k.name} | `{k.url}` | {k.lists} | {k.paginate or 'one'} |" for k in KINDS]
+    return "\n".join(rows)
+
+
+# --- rendering --------------------------------------------------------------------------
+
+
+@dataclass
+class Rendered:
+    pages: dict[str, str]  # {page path in docs_dir: Markdown}
+    corpus: dict[str, str]  # {path: search document}
+    keys: dict[str, str]  # {paper page path: the key of its inputs}
+    kept: set[str]  # paper pages not rendered: unchanged, like their search documents
+
+
+class Renderer:
+    """Renders every kind: first those that do not need the related papers (while they
+    are found), then the rest."""
+
+    def __init__(self, papers: list[Paper], taxonomy: list[Topic], settings: Settings,
+                 project_templates: Path | None = None, reusable: dict[str, str] | None = None,
+                 tuning: Tuning = DEFAULT):
+        self.site = SiteIndex(papers, taxonomy, settings)
+        self.out = Output(settings, template_env(project_templates))
+        self.papers = PaperPages(self.site, reusable or {}, tuning)
+
+    def render_listings(self) -> None:
+        for kind in KINDS:
+            if not kind.needs_related:
+                kind.build(self.out, self.site)
+
+    def render_papers(self, papers: list[Paper]) -> Rendered:
+        """The kinds that need related papers, from `papers`: the papers given at the
+        start with their related papers added."""
+        site = self.site.with_related(papers)
+        for kind in KINDS:
+            if kind.needs_related:
+                (kind.build or self.papers)(self.out, site)
+        return Rendered(self.out.pages, self.out.corpus, self.papers.keys, self.papers.kept)

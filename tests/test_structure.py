@@ -1,0 +1,276 @@
+"""The two registries (page kinds, input formats), the one disk module, the cache and the
+one way to run work beside the build, tested directly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+
+import pytest
+
+from conftest import FIXTURES, REPO
+from generator import cache, ingest, pages, store
+from generator.cli import make_parser
+from generator.errors import DigestError, PaperDigestError, ProjectError
+from generator.model import Paper, Topic
+from generator.parallel import Fresh, Tuning, Worker, WorkerFailed
+from generator.plugin import not_in_nav, single_html_block
+from generator.render import Settings
+
+FORMATS = FIXTURES / "formats"
+
+# --- page kinds -----------------------------------------------------------------------
+
+
+def _site(papers: int = 3) -> tuple[list[Paper], list[Topic]]:
+    taxonomy = [Topic("agents", "Agents", "Agents that act."),
+                Topic("vision", "Vision", "Seeing.")]
+    days = [dt.date(2026, 8, 17), dt.date(2026, 8, 18), dt.date(2026, 8, 24)]
+    out = [Paper(key=f"p{i}", slug=f"paper-{i}", title=f"Paper {i}", abstract="An abstract.",
+                 dates=(days[i % 3],), topics=("agents",)) for i in range(papers)]
+    return out, taxonomy
+
+
+def test_every_kind_is_rendered_and_one_element_where_it_says_so():
+    papers, taxonomy = _site()
+    renderer = pages.Renderer(papers, taxonomy, Settings(), tuning=Tuning(processes=False))
+    renderer.render_listings()
+    rendered = renderer.render_papers(papers)
+    import frontmatter
+
+    for kind in pages.KINDS:
+        sources = [path for path in rendered.pages
+                   if re.fullmatch(_source_pattern(kind.sources), path)]
+        assert sources, f"{kind.name} made no page ({kind.sources})"
+        if kind.template is None:
+            continue
+        for path in sources:
+            body = frontmatter.loads(rendered.pages[path]).content
+            if kind.single_element:
+                assert single_html_block(body) is not None, f"{path} is not one element"
+
+
+def _source_pattern(sources: tuple[str, ...]) -> str:
+    """A kind's `sources` as a regular expression over docs_dir paths."""
+    parts = []
+    for one in sources:
+        one = re.escape(one).replace("<slug>", "[a-z0-9-]+").replace(
+            "YYYY\\-MM\\-DD", r"\d{4}-\d{2}-\d{2}")
+        parts.append(one)
+    return "|".join(parts)
+
+
+def test_generated_folders_come_from_the_kinds_and_stay_out_of_the_nav():
+    folders = pages.generated_folders()
+    assert folders == ("dates", "topics", "authors", "papers")
+    spec = not_in_nav(None)
+    assert all(spec.match_file(f"{folder}/x.md") for folder in folders)
+    assert not spec.match_file("about.md") and not spec.match_file("index.md")
+    # A project's own patterns are kept.
+    from mkdocs.config import config_options as opt
+
+    own = opt.PathSpec().run_validation("/drafts/")
+    both = not_in_nav(own)
+    assert both.match_file("drafts/a.md") and both.match_file("papers/a.md")
+
+
+def test_the_url_contract_in_developers_md_is_the_registry():
+    text = (REPO / "DEVELOPERS.md").read_text("utf-8")
+    table = text[text.index("<!-- page kinds -->"):text.index("<!-- /page kinds -->")]
+    assert table.strip().splitlines()[1:] == pages.kinds_table().splitlines()
+
+
+def test_the_site_index_lists_periods_once_per_paper():
+    day = dt.date(2026, 8, 17)  # a Monday: week 2026-W34
+    twice = Paper(key="t", slug="twice", title="T", abstract="", topics=(),
+                  dates=(day, day + dt.timedelta(days=6)))  # Monday and Sunday
+    once = Paper(key="o", slug="once", title="O", abstract="", topics=(),
+                 dates=(day + dt.timedelta(days=7),))
+    site = pages.SiteIndex([once, twice], [], Settings())
+    assert pages.iso_week(day) == "2026-W34"
+    assert [p.slug for p in site.by_week["2026-W34"]] == ["twice"]
+    assert [p.slug for p in site.by_week["2026-W35"]] == ["once"]
+    assert [p.slug for p in site.by_month["2026-08"]] == ["once", "twice"]
+    assert list(site.by_year) == [2026]
+    assert site.days == sorted({day, day + dt.timedelta(days=6), day + dt.timedelta(days=7)})
+
+
+# --- input formats --------------------------------------------------------------------
+
+
+FIXTURE_OF = {"arxiv-atom": FORMATS / "2025-04-26-arxiv.atom",
+              "hf-api": FORMATS / "2026-08-18-api.json",
+              "arxiv-jsonl": FORMATS / "2025-04-26-listing.jsonl",
+              "simple": FORMATS / "simple.yml",
+              "export": FIXTURES / "exports" / "header-byak.txt"}
+
+
+@pytest.mark.parametrize("fmt", ingest.FORMATS, ids=lambda f: f.name)
+def test_each_format_detects_its_fixture_and_reads_it(fmt):
+    path = FIXTURE_OF[fmt.name]
+    text = path.read_text("utf-8")
+    assert ingest.detect_format(text, path.name) == fmt.name
+    digest = fmt.read(text, path.name, ingest.Dates(given=dt.date(2025, 3, 14)))
+    assert digest.entries and all(e.title for e in digest.entries)
+
+
+def test_the_command_line_and_storage_derive_from_the_formats():
+    names = [f.name for f in ingest.FORMATS]
+    add = next(a for a in make_parser()._subparsers._group_actions[0].choices["add"]._actions
+               if a.dest == "fmt")
+    assert list(add.choices) == names
+    assert set(ingest.digest_suffixes()) == {f.extension for f in ingest.FORMATS} | {
+        ext for f in ingest.FORMATS for ext in f.also}
+    assert len({f.extension for f in ingest.FORMATS}) == len(names)  # one per format
+
+
+def test_every_expected_failure_has_one_root():
+    for error in (DigestError("a.json", "bad"), ProjectError("no project")):
+        assert isinstance(error, PaperDigestError)
+
+
+# --- store ----------------------------------------------------------------------------
+
+
+def test_paths_that_leave_their_root_are_refused(tmp_path):
+    root = tmp_path / "docs"
+    root.mkdir()
+    for bad in ("../out.md", "a/../../out.md", "/etc/passwd", "a//b.md", "./a.md"):
+        with pytest.raises(store.UnsafePath):
+            store.write_pages(root, {bad: "x"}, ("a",))
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    os.symlink(outside, root / "link")
+    with pytest.raises(store.UnsafePath):
+        store.inside(root, "link/x.md")  # resolved: the link leads out
+    with pytest.raises(store.UnsafePath):
+        store.inside(tmp_path / "do", "../docs-evil/x")  # a prefix is not a folder
+    assert store.inside(root, "a/b.md") == root.resolve() / "a" / "b.md"
+    assert not list(outside.iterdir())
+
+
+def test_pages_are_written_once_and_stale_ones_pruned(tmp_path):
+    root, manifest = tmp_path / "docs", tmp_path / "pages.json"
+    assert store.write_pages(root, {"papers/a.md": "A", "papers/b.md": "B", "index.md": "I"},
+                             ("papers",), manifest) == (3, 0)
+    mtime = (root / "papers/a.md").stat().st_mtime_ns
+    # Unchanged pages are not written again; a page no longer made is deleted, but only
+    # in the folders generated pages own.
+    (root / "about.md").write_text("mine")
+    assert store.write_pages(root, {"papers/a.md": "A"}, ("papers",), manifest) == (0, 1)
+    assert (root / "papers/a.md").stat().st_mtime_ns == mtime
+    assert not (root / "papers/b.md").exists()
+    assert (root / "about.md").read_text() == "mine" and (root / "index.md").exists()
+    assert not list(root.rglob(".*.tmp"))  # atomic writes leave nothing behind
+
+
+def test_the_site_swap_replaces_the_whole_folder(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "old.html").write_text("old")
+    new = store.temp_dir_beside(site)
+    (new / "new.html").write_text("new")
+    store.swap_in(new, site)
+    assert [p.name for p in site.iterdir()] == ["new.html"]
+    assert not new.exists()
+
+
+# --- cache ----------------------------------------------------------------------------
+
+
+def test_a_cache_table_keeps_what_a_build_used(tmp_path):
+    path = tmp_path / "t.json"
+    table = cache.Table(path)
+    assert table.get("a") is None
+    table.put("a", [1])
+    table.put("b", [2])
+    table.save()
+    again = cache.Table(path)
+    assert again.get("a") == [1]
+    again.save()  # only "a" was used: "b" is dropped
+    assert cache.Table(path).old == {"a": [1]}
+    assert cache.key("ab", "c") != cache.key("a", "bc")
+
+
+def test_a_cache_table_of_other_code_is_ignored(tmp_path):
+    path = tmp_path / "t.json"
+    store.write_json(path, {"code": "another version", "entries": {"a": [1]}})
+    assert cache.Table(path).get("a") is None
+
+
+# --- the parallel runner --------------------------------------------------------------
+
+
+def _double(state, x):
+    return state["factor"] * x
+
+
+def _fail(x):
+    raise ValueError(f"bug {x}")
+
+
+def _refuse(x):
+    raise DigestError("a.json", f"refused {x}")
+
+
+def _pid():
+    return os.getpid()
+
+
+@pytest.mark.parametrize("processes", [True, False])
+def test_a_worker_shares_the_build_state_and_returns_results(processes):
+    state = {"factor": 3, "unpicklable": lambda: None}  # inherited, never pickled
+    worker = Worker(Tuning(processes=processes), state=state)
+    futures = [worker.submit(_double, i) for i in range(5)]
+    assert [f.result() for f in futures] == [0, 3, 6, 9, 12]
+    worker.close()
+
+
+def test_a_worker_runs_apart_only_when_told():
+    apart, here = Worker(Tuning()), Worker(Tuning(processes=False))
+    assert apart.submit(_pid).result() != os.getpid()
+    assert here.submit(_pid).result() == os.getpid()
+    apart.close()
+
+
+def test_errors_come_back_from_a_worker_as_they_were():
+    worker = Worker(Tuning())
+    with pytest.raises(DigestError, match="refused 1"):
+        worker.submit(_refuse, 1).result()
+    with pytest.raises(ValueError, match="bug 2"):  # a bug keeps its type
+        worker.submit(_fail, 2).result()
+    worker.close()
+
+
+def test_a_stopped_worker_ends(tmp_path):
+    worker = Worker(Tuning())
+    pid = worker._pid.result()
+    worker.stop()
+    with pytest.raises(ProcessLookupError):
+        for _ in range(100):
+            os.kill(pid, 0)
+            import time
+
+            time.sleep(0.05)
+
+
+def test_a_fresh_interpreter_returns_results_and_errors():
+    # Its functions must be importable there: the package's and the standard library's.
+    assert Fresh(os.getpid).result() != os.getpid()
+    with pytest.raises(DigestError, match="binary file"):  # expected: as it was
+        Fresh(ingest.decode, b"\x00", "a.txt").result()
+    with pytest.raises(WorkerFailed, match=r"(?s)Traceback.*ValueError: invalid literal"):
+        Fresh(int, "four").result()  # a bug: its traceback comes along
+    assert Fresh(os.getpid, tuning=Tuning(processes=False)).result() == os.getpid()
+
+
+def test_work_for_later_runs_once_or_not_at_all():
+    calls = []
+    worker = Worker(Tuning(processes=False))
+    first = worker.submit(calls.append, 1)
+    second = worker.submit(calls.append, 2)
+    assert second.cancel() and second.cancelled()
+    assert first.result() is None and first.done()
+    first.result()
+    assert calls == [1]
