@@ -21,7 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 HERE = Path(__file__).resolve().parent
@@ -37,9 +37,9 @@ def main() -> None:
     support = Counter(c for r in rows for c in set(r["categories"]))
     classes = sorted(c for c, n in support.items() if n >= MIN_SUPPORT)
 
-    vectorizer = TfidfVectorizer(sublinear_tf=True, min_df=2, ngram_range=(1, 2),
-                                 max_features=MAX_FEATURES, stop_words="english",
-                                 token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9-]+\b")
+    options = dict(sublinear_tf=True, min_df=2, ngram_range=(1, 2), stop_words="english",
+                   token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z0-9-]+\b")
+    vectorizer = TfidfVectorizer(vocabulary=_vocabulary(texts, options), **options)
     x = vectorizer.fit_transform(texts)
     coefficients, intercepts = [], []
     for category in classes:
@@ -70,6 +70,20 @@ def main() -> None:
         f.write(json.dumps(model, sort_keys=True, separators=(",", ":")).encode("utf-8"))
     print(f"{len(rows)} papers, {len(classes)} categories ({', '.join(classes)}), "
           f"{len(vocabulary)} terms -> {OUT} ({OUT.stat().st_size // 1024} KB)")
+
+
+def _vocabulary(texts: list[str], options: dict) -> list[str]:
+    """The MAX_FEATURES most frequent terms, ties broken by the term itself.
+
+    scikit-learn's own `max_features` breaks ties by NumPy's unstable argsort, whose
+    order depends on the processor's vector instructions: the same data gave another
+    vocabulary on another machine. A stable order makes the model reproducible."""
+    counts = CountVectorizer(**{k: v for k, v in options.items() if k != "sublinear_tf"})
+    matrix = counts.fit_transform(texts)
+    frequency = np.asarray(matrix.sum(axis=0)).ravel()
+    terms = counts.get_feature_names_out()
+    order = np.lexsort((terms, -frequency))  # by frequency, then term
+    return sorted(terms[order[:MAX_FEATURES]].tolist())
 
 
 if __name__ == "__main__":
