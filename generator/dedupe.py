@@ -40,7 +40,7 @@ def group(entries: Iterable[Entry]) -> tuple[list[list[Entry]], list[str]]:
         if len(titles) > 1:
             shown = "; ".join(f"{e.title!r} in {e.source}" for e in titles)
             conflicts.append(f"arXiv {identifier} has {len(titles)} different titles: {shown}. "
-                             f"The page uses the first.")
+                             f"The page shows the newest; its URL keeps the first.")
     return list(by_id.values()) + list(by_key.values()), conflicts
 
 
@@ -71,11 +71,13 @@ def merge(entries: Iterable[Entry]) -> list[Paper]:
 
 def merge_with_conflicts(entries: Iterable[Entry]) -> tuple[list[Paper], list[str]]:
     groups, conflicts = group(entries)
-    merged = []
+    merged, newest_titles = [], []
     for members in groups:
-        # The earliest listing names the paper; the longest abstract is the richest.
+        # The earliest listing names the paper (its key and URL); the newest gives the
+        # title shown, as arXiv revises titles; the longest abstract is the richest.
         members.sort(key=_order)
         first = members[0]
+        newest_titles.append(members[-1].title)
         abstract = max((e.abstract for e in members), key=lambda a: (len(a), a))
         links: dict[str, Link] = {}
         for e in members:
@@ -93,7 +95,8 @@ def merge_with_conflicts(entries: Iterable[Entry]) -> tuple[list[Paper], list[st
             links=tuple(links.values()),
             meta=merge_metadata([e.meta for e in members]),
         ))
-    papers = assign_slugs(merged)
+    papers = [replace(p, title=newest) for p, newest in zip(assign_slugs(merged), newest_titles,
+                                                           strict=True)]
     papers.sort(key=lambda p: (-p.last_date.toordinal(), p.slug))
     return papers, conflicts
 
@@ -108,28 +111,26 @@ def assign_slugs(papers: list[Paper]) -> list[Paper]:
     A slug is the title's readable part. Papers whose titles read the same (they differ
     only in punctuation or non-ASCII letters) share that part: the one featured first
     keeps it and the others add a short hash of their title key, so a newly arrived
-    paper never takes the URL of one already published.
+    paper never takes the URL of one already published. Returns the papers in the
+    order given, each with its slug.
     """
-    by_base: dict[str, list[Paper]] = defaultdict(list)
-    for paper in papers:
-        by_base[base_slug(paper.title)].append(paper)
-    out = []
+    by_base: dict[str, list[int]] = defaultdict(list)
+    for i, paper in enumerate(papers):
+        by_base[base_slug(paper.title)].append(i)
+    slugs: dict[int, str] = {}
+
+    def order(i: int):
+        return (papers[i].first_date, papers[i].key, _identity(papers[i]))
+
     for base, members in by_base.items():
-        members.sort(key=lambda p: (p.first_date, p.key, _identity(p)))
-        for i, paper in enumerate(members):
-            if base and i == 0:
-                slug = base
-            else:
-                slug = f"{base or 'paper'}-{short_hash(paper.key)}"
-            out.append(replace(paper, slug=slug))
+        for rank, i in enumerate(sorted(members, key=order)):
+            slugs[i] = base if base and rank == 0 else \
+                f"{base or 'paper'}-{short_hash(papers[i].key)}"
     # Same titles with different arXiv ids, or a hashed slug equal to another title's
     # readable one: lengthen with the identity's hash until unique.
-    out.sort(key=lambda p: (p.first_date, p.key, _identity(p)))
     seen: set[str] = set()
-    for i, paper in enumerate(out):
-        slug = paper.slug
-        if slug in seen:
-            slug = f"{paper.slug}-{short_hash(_identity(paper) + '#')}"
-            out[i] = replace(paper, slug=slug)
-        seen.add(slug)
-    return out
+    for i in sorted(range(len(papers)), key=order):
+        if slugs[i] in seen:
+            slugs[i] = f"{slugs[i]}-{short_hash(_identity(papers[i]) + '#')}"
+        seen.add(slugs[i])
+    return [replace(paper, slug=slugs[i]) for i, paper in enumerate(papers)]

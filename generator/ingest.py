@@ -523,7 +523,13 @@ def _is_hf_api(s: Sniff) -> bool:
 
 
 def _is_jsonl(s: Sniff) -> bool:
-    return s.head.startswith("{") and s.json is Sniff._INVALID and "\n{" in s.head
+    if not s.head.startswith("{"):
+        return False
+    if s.json is Sniff._INVALID:
+        return "\n{" in s.head  # several objects, one per line
+    # One line, one object: a listing day of one paper, named as JSON lines.
+    return (s.source.lower().endswith(".jsonl") and isinstance(s.json, dict)
+            and "papers" not in s.json and "title" in s.json)
 
 
 def _is_simple(s: Sniff) -> bool:

@@ -14,6 +14,7 @@ would eat braces, treat a bare ``%`` as a comment and drop the rest of the abstr
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 from functools import lru_cache
@@ -95,6 +96,8 @@ def tex_as_text(tex: str) -> str:
         text = _math_reader().latex_to_text(spaced)
     except Exception:  # pylatexenc raises many types on odd input
         return tex
+    if "%s" in text and "%s" not in tex:  # a macro without its arguments (see above)
+        return tex
     # NFKC folds the mathematical alphabets (𝒪, 𝐱, ℝ) to the letters people type.
     text = " ".join(unicodedata.normalize("NFKC", text).split())
     return text if text else tex
@@ -165,6 +168,12 @@ _LATEX_TOKEN_RE = re.compile(
 )
 
 
+# pylatexenc reports a macro written without its arguments as "Error in configuration"
+# on the root logger, which add and build would print for every such abstract; the
+# callers here see the unfilled template and keep the TeX as written instead.
+logging.getLogger("pylatexenc").setLevel(logging.ERROR)
+
+
 @lru_cache(maxsize=1)
 def _latex_converter() -> LatexNodes2Text:
     db = get_default_latex_context_db()
@@ -193,6 +202,10 @@ def _latex_token_to_text(token: str) -> str:
     try:
         text = _latex_converter().latex_to_text(token)
     except Exception:  # pylatexenc raises many types on odd input; keep the source then
+        return token
+    if "%s" in text and "%s" not in token:
+        # A macro that takes arguments, written without them (`\widehat x`, `\frac 12`):
+        # the converter's template comes back unfilled. The macro as written reads better.
         return token
     if not text.strip() and re.fullmatch(r"\\[a-zA-Z]+", token) and token[1:] not in (
         "cite", "citep", "citet", "footnote",
@@ -266,9 +279,19 @@ def latex_to_text(text: str) -> str:
     return "".join(out)
 
 
+# The Daily Papers API drops backslashes: "1.14times to 1.66times" was 1.14\times. Only
+# the unambiguous case is repaired: a number directly followed by "times".
+_DROPPED_TIMES_RE = re.compile(r"(?<=\d)times\b")
+
+
 def normalize(text: str) -> str:
     """Raw digest text -> the text a reader sees (math kept as $...$)."""
-    return clean_text(latex_to_text(clean_text(text)))
+    text = clean_text(text)
+    if "times" in text:
+        text = "".join(_DROPPED_TIMES_RE.sub("\u00d7", segment) if kind == "text"
+                       else ("$$%s$$" if kind == "display" else "$%s$") % segment
+                       for kind, segment in split_math(text))
+    return clean_text(latex_to_text(text))
 
 
 # --- keys and slugs ---------------------------------------------------------------------

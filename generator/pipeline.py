@@ -225,10 +225,15 @@ def make_pages(state: State, stages: Stages) -> None:
 
 
 def generate(project: Project, full: bool = False, tuning: Tuning = DEFAULT,
-             stages: Stages | None = None) -> Report:
+             stages: Stages | None = None, wait: bool = False) -> Report:
     """Digests -> Markdown pages in docs_dir (only changed pages are rewritten), and the
-    search documents in the cache."""
-    stages = stages or Stages()
+    search documents in the cache. One build or generate of a project runs at a time:
+    another one running raises ProjectError, or with `wait` is waited for."""
+    with store.exclusive(_lock_file(project), "build", wait):
+        return _generate(project, full, tuning, stages or Stages())
+
+
+def _generate(project: Project, full: bool, tuning: Tuning, stages: Stages) -> Report:
     state = State(project, tuning, full)
     try:
         make_pages(state, stages)
@@ -244,15 +249,22 @@ def generate(project: Project, full: bool = False, tuning: Tuning = DEFAULT,
 
 def build(project: Project, full: bool = False, tuning: Tuning = DEFAULT,
           stages: Stages | None = None) -> Report:
+    """generate, then MkDocs and Pagefind into site/; one build of a project at a time
+    (another one running raises ProjectError)."""
+    with store.exclusive(_lock_file(project), "build"):
+        return _build(project, full, tuning, stages or Stages())
+
+
+def _build(project: Project, full: bool, tuning: Tuning, stages: Stages) -> Report:
     """generate, then MkDocs and Pagefind into a staging folder that replaces site/
     only when everything succeeded: a failed build leaves the previous site in place.
 
     When only digests changed since the last build (the fingerprint: configuration,
     theme, versions, code), MkDocs renders just the pages whose Markdown changed: the
     previous site is copied into the staging folder, beside the first stages, and built
-    over with MkDocs' dirty mode."""
-    stages = stages or Stages()
+    over with MkDocs' dirty mode. What builds killed mid-way left beside site/ goes."""
     state = State(project, tuning, full)
+    store.remove_abandoned(project.site_dir)
     fingerprint = build_fingerprint(project)
     state_file = project.cache_dir / "build.json"
     state.incremental = (not full and project.site_dir.is_dir()
@@ -296,6 +308,10 @@ def _reusable(project: Project, previous: dict[str, str]) -> dict[str, str]:
 
 def _kept_documents(rendered: pages.Rendered) -> set[str]:
     return {render.search_path(p) for p in rendered.kept}
+
+
+def _lock_file(project: Project) -> Path:
+    return project.cache_dir / "build.lock"
 
 
 def _corpus_manifest(project: Project) -> Path:

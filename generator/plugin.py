@@ -160,7 +160,8 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
         from generator import pipeline
         from generator.project import load_project
 
-        report = pipeline.generate(load_project(self._project_root(config)))
+        # A `build` of the project may be running: wait for it rather than fail.
+        report = pipeline.generate(load_project(self._project_root(config)), wait=True)
         for error in report.errors:
             log.warning(str(error))
 

@@ -144,6 +144,7 @@ def _url(path: str) -> str:
 
 
 def _index_base(corpus: Path, hashes: dict[str, str], base: Path, version: str) -> dict:
+    store.remove_abandoned(base / BASE)
     staging = store.temp_dir_beside(base / BASE)
     try:
         _pagefind(corpus, staging)

@@ -17,11 +17,13 @@ import os
 import shutil
 import tempfile
 import time
+from contextlib import contextmanager
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
 import yaml
 
+from generator.errors import ProjectError
 from generator.parallel import Fresh
 
 
@@ -264,9 +266,57 @@ def write_json(path: Path, data: object) -> None:
 
 
 def temp_dir_beside(target: Path) -> Path:
-    """A fresh directory on the same file system as target, so it can be renamed over it."""
+    """A fresh directory on the same file system as target, so it can be renamed over it.
+    Its name holds this process's id, so that remove_abandoned() can tell whether the
+    process that made it still runs."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-"))
+    return Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-build-{os.getpid()}-"))
+
+
+def remove_abandoned(target: Path) -> int:
+    """Delete the temporary directories beside target whose process is gone (a build
+    killed mid-way: nothing else would ever delete them); those of a build that still
+    runs are left alone. Returns how many went."""
+    removed = 0
+    for leftover in target.parent.glob(f".{target.name}-build-*-*"):
+        pid = leftover.name[len(f".{target.name}-build-"):].split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(leftover, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+@contextmanager
+def exclusive(lock_file: Path, what: str, wait: bool = False):
+    """Hold the lock of `lock_file` for the block: one build of a project at a time.
+    Without `wait`, a lock held by another process raises ProjectError at once. The
+    operating system releases the lock when its process ends, killed or not."""
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system: no lock
+        yield
+        return
+    lock_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_file, "a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            raise ProjectError(f"another {what} of this project is running; try again "
+                               "when it has finished") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def swap_in(new: Path, target: Path) -> None:
