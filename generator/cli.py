@@ -49,6 +49,21 @@ def make_parser() -> argparse.ArgumentParser:
                        f"{f.name}, {f.description}" for f in FORMATS))
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
 
+    p = commands.add_parser("fetch", help="fetch new days from the digest's sources",
+                            description="Fetch the days of the sources configured in "
+                            "mkdocs.yml (plugins: paper-digest: sources:) into digests/, one "
+                            "file per source and day. Without dates: every day since the "
+                            "newest fetched one up to today (UTC), the last days again "
+                            "(refresh_days, 7 by default: upvotes grow) and the days that "
+                            "failed. A day that fails is reported and the others are kept; "
+                            "the exit code is then 1.")
+    _project_arg(p)
+    p.add_argument("--source", metavar="NAME", help="only this source (default: all)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="this day only")
+    p.add_argument("--since", metavar="YYYY-MM-DD", help="a backfill: from this day")
+    p.add_argument("--until", metavar="YYYY-MM-DD",
+                   help="with --since: up to this day (default: today, UTC)")
+
     p = commands.add_parser("generate", help="write the Markdown pages from the digests",
                             description="Write the Markdown pages (papers, dates, topics, "
                             "home, search) into the docs folder. Unchanged pages are kept.")
@@ -177,6 +192,61 @@ def _report_warnings(warnings: list[str]) -> None:
         print(f"warning: {warning}", file=sys.stderr)
 
 
+def _day(option: str, value: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{option} {value!r} is not a date of the form YYYY-MM-DD") from None
+
+
+def cmd_fetch(args) -> int:
+    import datetime as dt
+
+    from generator import fetch
+
+    try:
+        if args.date and (args.since or args.until):
+            raise ValueError("--date goes alone; for a range use --since and --until")
+        if args.until and not args.since:
+            raise ValueError("--until goes with --since")
+        days = None
+        if args.date:
+            days = [_day("--date", args.date)]
+        elif args.since:
+            since = _day("--since", args.since)
+            until = _day("--until", args.until) if args.until else \
+                dt.datetime.now(dt.timezone.utc).date()
+            if until < since:
+                raise ValueError(f"--until {until} is before --since {since}")
+            days = [since + dt.timedelta(days=i) for i in range((until - since).days + 1)]
+    except ValueError as e:
+        _error(str(e))
+        return 2
+    project = load_project(args.project)
+    if not project.sources:
+        _error(f"{project.config_file}: no sources to fetch; add them under the plugin, "
+               "e.g.\n  plugins:\n    - paper-digest:\n        sources:\n          hf-daily: {}")
+        return 1
+    results, errors = fetch.fetch(project.root, project.digests_dir, project.sources,
+                                  days=days, only=args.source)
+    for r in results:
+        if not r.papers:
+            note = "no papers (nothing was published that day)"
+        else:
+            where = r.stored_as.relative_to(project.root)
+            note = (f"{_plural(r.papers, 'paper')}, "
+                    + (f"stored as {where}" if r.changed else f"unchanged in {where}"))
+        print(f"{r.source} {r.day.isoformat()}: {note}")
+    _report_errors(errors)
+    if errors:
+        print(f"{_plural(len(errors), 'day')} failed; the next fetch tries "
+              f"{'it' if len(errors) == 1 else 'them'} again.", file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_generate(args) -> int:
     project = load_project(args.project)
     report = pipeline.generate(project, tuning=args.tuning)
@@ -283,5 +353,6 @@ def cmd_serve(args) -> int:
     return 0
 
 
-COMMANDS = {"init": cmd_init, "add": cmd_add, "generate": cmd_generate, "build": cmd_build,
+COMMANDS = {"init": cmd_init, "add": cmd_add, "fetch": cmd_fetch, "generate": cmd_generate,
+            "build": cmd_build,
             "topics": cmd_topics, "serve": cmd_serve}

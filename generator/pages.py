@@ -47,6 +47,7 @@ class SiteIndex:
     papers: list[Paper]  # newest first
     taxonomy: list[Topic]
     settings: Settings
+    fetches: dict = field(default_factory=dict)  # the record of fetches (fetch.py)
     topics: dict[str, Topic] = field(init=False)
     by_slug: dict[str, Paper] = field(init=False)
     by_day: dict[dt.date, list[Paper]] = field(init=False)  # in each digest's order
@@ -197,6 +198,30 @@ def author_pages(out: Output, site: SiteIndex) -> None:
                       slug=slug, count=len(papers), topics_of=site.topics_of)
 
 
+UPDATES_DAYS = 60  # the record's newest days the updates page lists
+
+
+def updates(out: Output, site: SiteIndex) -> None:
+    """The record of fetches: the newest day, each source's last successful fetch, and
+    the recent days, where "no papers" (a weekend, a holiday) reads differently from
+    "the fetch failed"."""
+    sources = []
+    for name, days in sorted(site.fetches.items()):
+        done = [r for r in days.values() if r.get("status") in ("ok", "empty")]
+        sources.append({
+            "name": name,
+            "last_success": max((r["fetched"] for r in done), default=None),
+            "newest_day": max((d for d, r in days.items() if r.get("status") == "ok"),
+                              default=None),
+            "failed": sum(1 for r in days.values() if r.get("error")),
+        })
+    recent = sorted({d for days in site.fetches.values() for d in days}, reverse=True)
+    rows = [(day, [(name, site.fetches[name].get(day)) for name in sorted(site.fetches)])
+            for day in recent[:UPDATES_DAYS]]
+    out.page("updates.md", {"title": "Updates"}, "updates.md.j2", sources=sources, rows=rows,
+             newest=site.days[-1] if site.days else None, older=max(0, len(recent) - len(rows)))
+
+
 def exports(out: Output, site: SiteIndex) -> None:
     for path, text in feeds.render_exports(site.papers, site.taxonomy, site.settings,
                                            out.env).items():
@@ -343,6 +368,9 @@ KINDS: tuple[PageKind, ...] = (
     PageKind("paper", "/papers/<slug>/", ("papers/<slug>.md",), "paper.md.j2",
              "one paper: abstract, links, related papers, BibTeX", "", None,
              needs_related=True, single_element=False),
+    PageKind("updates", "/updates/", ("updates.md",), "updates.md.j2",
+             "the record of fetches: each source's last success, days failed or empty",
+             f"the newest {UPDATES_DAYS} days", updates),
     PageKind("feeds", "/feed.xml, /feed.json, /topics/<slug>/feed.xml, /papers.json",
              ("feed.xml", "feed.json", "topics/<slug>/feed.xml", "papers.json"), None,
              f"the newest {feeds.FEED_SIZE} papers (papers.json: all)", "", exports),
@@ -379,8 +407,8 @@ class Renderer:
 
     def __init__(self, papers: list[Paper], taxonomy: list[Topic], settings: Settings,
                  project_templates: Path | None = None, reusable: dict[str, str] | None = None,
-                 tuning: Tuning = DEFAULT):
-        self.site = SiteIndex(papers, taxonomy, settings)
+                 tuning: Tuning = DEFAULT, fetches: dict | None = None):
+        self.site = SiteIndex(papers, taxonomy, settings, fetches or {})
         self.out = Output(settings, template_env(project_templates))
         self.papers = PaperPages(self.site, reusable or {}, tuning)
 

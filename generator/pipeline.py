@@ -23,7 +23,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import cache, dedupe, ingest, notes, pages, related, render, search, store, topics
+from generator import (cache, dedupe, fetch, ingest, notes, pages, related, render, search,
+                       store, topics)
 from generator.errors import DigestError
 from generator.fingerprint import build_fingerprint
 from generator.mkdocs_runner import run_mkdocs
@@ -73,6 +74,7 @@ class State:
     papers: list[Paper] = field(default_factory=list)
     taxonomy: list[Topic] = field(default_factory=list)
     notes: dict = field(default_factory=dict)
+    fetches: dict = field(default_factory=dict)  # the record of fetches
     relating: related.Pending | None = None
     renderer: pages.Renderer | None = None
     rendered: pages.Rendered | None = None
@@ -111,6 +113,7 @@ def read(state: State) -> None:
     state.taxonomy = topics.load_taxonomy(project.topics_file)
     state.notes, note_errors = notes.load_notes(project.notes_dir, state.papers)
     state.report.errors += note_errors
+    state.fetches = fetch.load_record(project.root)
 
 
 def start_relating(state: State) -> None:
@@ -137,7 +140,8 @@ def render_listings(state: State) -> None:
     project = state.project
     reusable = {} if state.full else _reusable(project, state.tables["rendered"].old)
     state.renderer = pages.Renderer(state.papers, state.taxonomy, project.settings,
-                                    project.templates_dir, reusable, state.tuning)
+                                    project.templates_dir, reusable, state.tuning,
+                                    state.fetches)
     state.renderer.render_listings()
 
 

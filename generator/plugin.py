@@ -43,6 +43,9 @@ class PaperDigestConfig(Config):
     """How many of the newest days the home page lists."""
     excerpt_chars = opt.Type(int, default=280)
     """Characters of abstract shown in listings."""
+    sources = opt.Type(dict, default={})
+    """Where `paper-digest fetch` gets the digest's days: {source name: its options}
+    (generator/fetch.py: SOURCES); none by default."""
     fast_render = opt.Type(bool, default=True)
     """Skip work that cannot change the output: pages that are one HTML element (the
     generated pages) skip Python-Markdown, which would give them back unchanged, and the
@@ -100,6 +103,12 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
         for name in ("per_page", "home_days", "excerpt_chars"):
             if self.config[name] < 1:
                 raise opt.ValidationError(f"paper-digest: {name} must be at least 1")
+        from generator.fetch import source_options
+
+        try:
+            source_options(self.config.sources)
+        except ValueError as e:
+            raise opt.ValidationError(f"paper-digest: {e}") from None
         # Theme overrides sit right after the project's own custom_dir, before Material.
         theme = config.theme
         theme.dirs.insert(1 if theme.custom_dir else 0, str(package_dir("theme")))

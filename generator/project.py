@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import ProjectError
+from generator.fetch import source_options
 from generator.render import Settings
 
 CONFIG_FILE = "mkdocs.yml"
@@ -27,6 +28,7 @@ class Project:
     search_corpus: Path  # the search index's documents (in the cache)
     theme_dir: Path | None  # the project's own theme overrides (theme.custom_dir)
     settings: Settings
+    sources: dict  # {source name: its options}, for `fetch` (generator/fetch.py)
 
 
 def load_project(root: Path) -> Project:
@@ -48,6 +50,10 @@ def load_project(root: Path) -> Project:
         raise ProjectError(f"{config_file}: the `paper-digest` plugin is not enabled "
                            "(add it under `plugins:`)")
     options = plugin.config
+    try:
+        sources = source_options(options.sources)
+    except ValueError as e:
+        raise ProjectError(f"{config_file}: plugins: paper-digest: {e}") from None
     return Project(
         root=root,
         config_file=config_file,
@@ -60,6 +66,7 @@ def load_project(root: Path) -> Project:
         cache_dir=root / CACHE_DIR,
         search_corpus=root / CACHE_DIR / "search-corpus",
         theme_dir=Path(config.theme.custom_dir) if config.theme.custom_dir else None,
+        sources=sources,
         settings=Settings(site_name=config.site_name, site_url=config.site_url or None,
                           site_description=config.site_description or "",
                           per_page=options.per_page,

@@ -106,6 +106,17 @@ def store_digest(digests_dir: Path, name: str, text: str) -> Path:
     return target
 
 
+def replace_digest(digests_dir: Path, name: str, text: str) -> bool:
+    """Store a fetched day under its fixed name, replacing an older snapshot; False
+    (and the file untouched) when it holds the same bytes already."""
+    target = inside(digests_dir, name)
+    data = text.encode("utf-8")
+    if target.is_file() and target.read_bytes() == data:
+        return False
+    atomic_write(target, data)
+    return True
+
+
 def read_yaml(path: Path) -> object:
     with path.open(encoding="utf-8") as f:
         return yaml.safe_load(f)
@@ -261,8 +272,9 @@ def read_json(path: Path) -> object:
         return None
 
 
-def write_json(path: Path, data: object) -> None:
-    atomic_write(path, json.dumps(data, sort_keys=True).encode("utf-8"))
+def write_json(path: Path, data: object, indent: int | None = None) -> None:
+    text = json.dumps(data, sort_keys=True, indent=indent, ensure_ascii=indent is None)
+    atomic_write(path, (text + ("\n" if indent is not None else "")).encode("utf-8"))
 
 
 def temp_dir_beside(target: Path) -> Path:

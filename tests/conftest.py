@@ -92,6 +92,12 @@ def tree_digest(root: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
+def httpserver_listen_address():
+    """pytest-httpserver on 127.0.0.1 itself, not "localhost" (which may be ::1)."""
+    return ("127.0.0.1", 0)
+
+
+@pytest.fixture(scope="session")
 def sample_project(tmp_path_factory) -> Path:
     """The bundled sample, built once per test session with `paper-digest build`."""
     from generator.cli import main

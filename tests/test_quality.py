@@ -48,7 +48,9 @@ def test_publish_workflow_shape(workflow):
     flow = yaml.safe_load(workflow.read_text())
     triggers = flow[True]  # YAML 1.1 reads the key `on` as true
     assert triggers["push"]["branches"] == ["main"] and "workflow_dispatch" in triggers
-    assert flow["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    permissions = {**flow["permissions"], **flow["jobs"]["build"].get("permissions", {}),
+                   **flow["jobs"]["deploy"].get("permissions", {})}
+    assert permissions.get("pages") in ("read", "write") and permissions["id-token"] == "write"
     assert flow["concurrency"]["group"]
     steps = flow["jobs"]["build"]["steps"]
     uses = [s.get("uses", "") for s in steps]
@@ -56,6 +58,7 @@ def test_publish_workflow_shape(workflow):
     assert next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))[
         "with"]["cache"] == "pip"
     build = next(s for s in steps if s.get("run") == "paper-digest build")
+    assert build["env"]["SITE_URL"]
     assert build["env"]["SITE_URL"] == "${{ steps.pages.outputs.base_url }}/"
     assert any(u.startswith("actions/configure-pages@") for u in uses)
     assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
@@ -138,3 +141,29 @@ def test_lighthouse_scores(sample_project):
         for category in ("accessibility", "best-practices", "seo"):
             assert scores[category] >= 0.95, (name, category, scores[category])
     # Performance depends on the machine's load; BENCHMARKS.md records it.
+
+
+def test_the_scaffold_fetches_on_a_schedule_and_commits_what_it_fetched():
+    flow = yaml.safe_load(WORKFLOWS[1].read_text())
+    triggers = flow[True]
+    cron = triggers["schedule"][0]["cron"]
+    minute, hour = cron.split()[:2]
+    readme = (REPO / "README.md").read_text("utf-8")
+    assert f"{int(hour):02d}:{int(minute):02d} UTC" in readme  # the same time, stated
+    assert set(triggers["workflow_dispatch"]["inputs"]) == {"since", "until"}
+    # The least permissions: none by default; each job what it needs.
+    assert flow["permissions"] == {}
+    assert flow["jobs"]["build"]["permissions"] == {"contents": "write", "pages": "read"}
+    assert flow["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    steps = flow["jobs"]["build"]["steps"]
+    names = [s.get("name", s.get("uses", "")) for s in steps]
+    fetch = steps[names.index("Fetch")]
+    assert fetch["continue-on-error"] is True and "paper-digest fetch" in fetch["run"]
+    assert "--since" in fetch["run"] and fetch["env"]["SINCE"] == "${{ inputs.since }}"
+    commit = steps[names.index("Commit the fetched digests")]
+    assert "git push" in commit["run"] and "fetches.json" in commit["run"]
+    assert names.index("Fetch") < names.index("Commit the fetched digests") < \
+        names.index("Build")
+    report = flow["jobs"]["deploy"]["steps"][-1]
+    assert report["if"] == "needs.build.outputs.fetch == 'failure'" and "exit 1" in report["run"]
+    assert flow["jobs"]["build"]["outputs"]["fetch"] == "${{ steps.fetch.outcome }}"
