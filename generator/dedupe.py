@@ -77,7 +77,10 @@ def merge_with_conflicts(entries: Iterable[Entry]) -> tuple[list[Paper], list[st
         # title shown, as arXiv revises titles; the longest abstract is the richest.
         members.sort(key=_order)
         first = members[0]
-        newest_titles.append(members[-1].title)
+        # A revision is another title; the same one in other case or punctuation is not.
+        newest = members[-1].title
+        newest_titles.append(newest if title_key(newest) != title_key(first.title)
+                             else first.title)
         abstract = max((e.abstract for e in members), key=lambda a: (len(a), a))
         links: dict[str, Link] = {}
         for e in members:

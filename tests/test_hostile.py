@@ -143,8 +143,8 @@ def test_fast_render_changes_nothing(hostile_site, tmp_path):
     shutil.copytree(root, again, ignore=shutil.ignore_patterns("site", ".site-*"))
     config = again / "mkdocs.yml"
     text = config.read_text("utf-8")
-    assert "\n  - paper-digest\n" in text
-    config.write_text(text.replace("\n  - paper-digest\n",
+    assert "\n  - paper-digest:\n" in text
+    config.write_text(text.replace("\n  - paper-digest:\n",
                                    "\n  - paper-digest:\n      fast_render: false\n"))
     assert main(["build", "--project", str(again)]) == 0
     diff = subprocess.run(["diff", "-r", "-q", str(root / "site"),

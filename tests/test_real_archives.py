@@ -102,9 +102,11 @@ def test_a_killed_build_leaves_nothing_after_the_next(tmp_path):
     assert main(["build", "--project", str(project)]) == 0
     before = tree_digest(project / "site")
     (project / "digests/2025-04-03.txt").unlink()  # something to do
+    # Run from tmp_path: from the repository, `-m generator` would import the source
+    # folder, not the installed package.
     build = subprocess.Popen([sys.executable, "-m", "generator", "build", "--project",
                               str(project), "--full"], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+                             stderr=subprocess.DEVNULL, cwd=tmp_path)
     deadline = time.monotonic() + 60
     while not list(project.glob(".site-build-*")) and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -134,7 +136,7 @@ def test_two_builds_started_together_leave_a_whole_site(tmp_path):
     project = copy_sample_project(tmp_path / "p")
     command = [sys.executable, "-m", "generator", "build", "--project", str(project)]
     builds = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True) for _ in range(2)]
+                               text=True, cwd=tmp_path) for _ in range(2)]
     outcomes = [(b.wait(timeout=300), b.stderr.read()) for b in builds]
     assert sorted(code for code, _ in outcomes) in ([0, 0], [0, 1])
     for code, err in outcomes:
