@@ -49,7 +49,8 @@ def _order(entry: Entry):
 
 
 def merge_metadata(metas: list[Metadata]) -> Metadata:
-    """Field by field: the longest list, the largest number, the latest text."""
+    """Field by field: the longest list, the latest number and text (metas come oldest
+    first: a paper featured twice counts the upvotes of its newest snapshot)."""
     merged = {}
     for f in fields(Metadata):
         values = [getattr(m, f.name) for m in metas if getattr(m, f.name) not in (None, (), "")]
@@ -57,10 +58,8 @@ def merge_metadata(metas: list[Metadata]) -> Metadata:
             continue
         if isinstance(values[0], tuple):
             merged[f.name] = max(values, key=len)  # first of the longest: max keeps the first
-        elif isinstance(values[0], int):
-            merged[f.name] = max(values)
         else:
-            merged[f.name] = values[-1]  # metas come oldest first; newer data is richer
+            merged[f.name] = values[-1]  # newer data is richer, and counts are current
     return Metadata(**merged)
 
 

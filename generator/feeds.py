@@ -44,6 +44,42 @@ def _updated(papers: list[Paper]) -> str:
     return f"{newest.isoformat()}T00:00:00Z"
 
 
+PERIOD_FEED_SIZE = 20  # entries in the weekly and monthly feeds: the newest periods
+PERIOD_TOP = 10  # papers each entry lists
+
+
+def render_period_feed(path: str, title: str, periods, settings: Settings, env) -> str:
+    """An Atom feed of periods (weeks or months), newest first: one entry per period,
+    listing its top ten papers and linking its page."""
+    links = Links(settings)
+    from_dir = path.rsplit("/", 1)[0] + "/"
+    entries = []
+    for period in reversed(periods[-PERIOD_FEED_SIZE:]):
+        top = period.papers[:PERIOD_TOP]
+        lines = [f"{i}. {math_as_text(p.title)}"
+                 + (f" ({p.meta.upvotes} upvotes)" if p.meta.upvotes else "")
+                 for i, p in enumerate(top, 1)]
+        stamp = f"{period.days[-1].isoformat()}T00:00:00Z"
+        entries.append({
+            "paper": _NoPaper, "id": links.url(f"dates/{period.key}/") if links.base
+            else f"{links.tag_base}dates/{period.key}",
+            "title": f"{period.title}: the top {len(top)} of {len(period.papers)} papers",
+            "summary": "\n".join(lines), "url": links.url(f"dates/{period.key}/", from_dir),
+            "topics": [], "published": stamp, "updated": stamp,
+        })
+    newest = periods[-1].days[-1] if periods else dt.date(2024, 1, 1)
+    return env.get_template("feed.xml.j2").render(
+        title=f"{title} \u2014 {settings.site_name}", subtitle=settings.site_description,
+        updated=f"{newest.isoformat()}T00:00:00Z",
+        feed_id=links.url(path) if links.base else links.tag_base + path,
+        self_url=links.url(path, from_dir), page_url=links.url("dates/", from_dir),
+        entries=entries)
+
+
+class _NoPaper:
+    authors: tuple[str, ...] = ()  # a period's entry is the site's own
+
+
 def render_exports(papers: list[Paper], taxonomy: list[Topic], settings: Settings,
                    env) -> dict[str, str]:
     """{path in docs_dir: text} for feed.xml, feed.json, topics/<slug>/feed.xml, papers.json.

@@ -58,6 +58,9 @@ class SiteIndex:
     by_topic: dict[str, list[Paper]] = field(init=False)
     author_pages: dict[str, str] = field(init=False)  # {name: slug} of authors with pages
     by_author: dict[str, list[Paper]] = field(init=False)
+    periods: dict[str, list[Period]] = field(init=False)  # {"year"|"month"|"week": oldest first}
+    _period_by_key: dict = field(init=False, repr=False)
+    _ranks: dict = field(init=False, repr=False)
     unit: str = field(init=False)  # the trend charts' buckets: "week" or "month"
     axis: list[dt.date] = field(init=False)
 
@@ -83,6 +86,10 @@ class SiteIndex:
         self.by_week, self.by_month, self.by_year = (
             periods["week"], periods["month"], periods["year"])
         self.days = sorted(self.by_day)
+        self.periods = {kind: self._periods(kind, index) for kind, index in (
+            ("year", self.by_year), ("month", self.by_month), ("week", self.by_week))}
+        self._period_by_key = {(p.kind, p.key): p for ps in self.periods.values() for p in ps}
+        self._ranks: dict[tuple[str, str], dict[str, int]] = {}
         self.unit, self.axis = time_axis(self.days)
         self.author_pages = author_slugs(self.papers, self.settings.author_min_papers)
         self.by_author = defaultdict(list)
@@ -90,6 +97,39 @@ class SiteIndex:
             for name in paper.authors:
                 if name in self.author_pages:
                     self.by_author[name].append(paper)
+
+    def _periods(self, kind: str, index: dict) -> list[Period]:
+        of = {"year": lambda d: d.year, "month": month_key, "week": iso_week}[kind]
+        days: dict = defaultdict(list)
+        for day in self.days:
+            days[of(day)].append(day)
+        return [Period(kind, str(key), tuple(days[key]), tuple(ranked(index[key], set(days[key]))))
+                for key in sorted(days, key=lambda k: days[k][0])]
+
+    def ranks(self, paper: Paper) -> list[tuple[str, str, int]]:
+        """Where a paper with upvotes ranks in the day, week and month it was first
+        featured: [(label, page path from the root, rank)]; none without upvotes."""
+        if not paper.meta.upvotes:
+            return []
+        day = paper.first_date
+        out = [(long_date(day), f"dates/{day.isoformat()}/",
+                self._rank_in(("day", day.isoformat()), paper.slug))]
+        for kind, key in (("week", iso_week(day)), ("month", month_key(day))):
+            period = self.period(kind, key)
+            out.append((period.title if kind == "month" else f"week {key}", f"dates/{key}/",
+                        self._rank_in((kind, key), paper.slug)))
+        return out
+
+    def _rank_in(self, where: tuple[str, str], slug: str) -> int:
+        if where not in self._ranks:
+            kind, key = where
+            papers = ranked(self.by_day[dt.date.fromisoformat(key)]) if kind == "day" \
+                else self.period(kind, key).papers
+            self._ranks[where] = {p.slug: i for i, p in enumerate(papers, 1)}
+        return self._ranks[where][slug]
+
+    def period(self, kind: str, key: str) -> Period | None:
+        return self._period_by_key.get((kind, key))
 
     def with_related(self, papers: list[Paper]) -> SiteIndex:
         """The same index over the papers as the related-papers stage gave them back
@@ -107,6 +147,51 @@ class SiteIndex:
         return [per.get(start, 0) for start in self.axis]
 
 
+def month_key(day: dt.date) -> str:
+    return f"{day:%Y-%m}"
+
+
+def ranked(papers, days=None) -> list[Paper]:
+    """The top of a period: by upvotes where the digests have them (a paper featured
+    twice counts its newest snapshot), then by days featured (within `days`, the
+    period's), then newest."""
+    def featured(p: Paper) -> int:
+        return len(p.dates) if days is None else sum(1 for d in p.dates if d in days)
+
+    return sorted(papers, key=lambda p: (-(p.meta.upvotes or 0), -featured(p),
+                                         -p.last_date.toordinal(), p.slug))
+
+
+@dataclass(frozen=True)
+class Period:
+    """A year, month or ISO week of the digest: its key ("2026", "2026-08", "2026-W34"),
+    the days of it that have papers, and its papers (each once)."""
+
+    kind: str  # "year", "month", "week"
+    key: str
+    days: tuple[dt.date, ...]  # oldest first
+    papers: tuple[Paper, ...]
+
+    @property
+    def title(self) -> str:
+        first = self.days[0]
+        if self.kind == "year":
+            return self.key
+        if self.kind == "month":
+            return f"{first:%B %Y}"
+        return f"Week {self.key}"
+
+    @property
+    def span(self) -> str:
+        """The calendar days the period covers, in words."""
+        first = self.days[0]
+        if self.kind == "week":
+            monday = first - dt.timedelta(days=first.weekday())
+            sunday = monday + dt.timedelta(days=6)
+            return f"{long_date(monday)} to {long_date(sunday)}"
+        return ""
+
+
 def _newest_first(papers) -> list[Paper]:
     return sorted(papers, key=lambda p: (-p.last_date.toordinal(), p.slug))
 
@@ -117,8 +202,10 @@ def _newest_first(papers) -> list[Paper]:
 def home(out: Output, site: SiteIndex) -> None:
     newest = list(reversed(site.days))[: site.settings.home_days]
     counts = Counter(s for p in site.papers for s in p.topics)
+    week = site.periods["week"][-1] if site.periods["week"] else None
     out.page("index.md", {"title": site.settings.site_name}, "home.md.j2",
-             newest=[(day, site.by_day[day]) for day in newest],
+             newest=[(day, site.by_day[day]) for day in newest], week=week,
+             week_top=list(week.papers[:TOP_OF_PERIOD]) if week else [],
              paper_count=len(site.papers), day_count=len(site.days),
              taxonomy=site.taxonomy, counts=counts, topics_of=site.topics_of)
 
@@ -130,20 +217,46 @@ def search(out: Output, site: SiteIndex) -> None:
              taxonomy=site.taxonomy, years=years, months=months)
 
 
+CALENDAR_YEARS = 2  # the newest years /dates/ shows as calendars; older ones: year pages
+
+
 def dates_index(out: Output, site: SiteIndex) -> None:
-    years: dict[int, dict[int, list[tuple[dt.date, int]]]] = defaultdict(
-        lambda: defaultdict(list))
-    for day in reversed(site.days):
-        years[day.year][day.month].append((day, len(site.by_day[day])))
+    """The calendar: month grids of the newest years, then every year with its count."""
+    years = list(reversed(site.periods["year"]))
+    out.page("dates/index.md", {"title": "Dates"}, "dates.md.j2", day_count=len(site.days),
+             calendars=[(y, calendar(site, int(y.key))) for y in years[:CALENDAR_YEARS]],
+             years=years)
 
-    def unique_papers(days: list[tuple[dt.date, int]]) -> int:
-        return len({p.key for day, _ in days for p in site.by_day[day]})
 
-    archive = [(year, [(dt.date(year, month, 1), days, unique_papers(days))
-                       for month, days in months.items()])
-               for year, months in years.items()]
-    out.page("dates/index.md", {"title": "Dates"}, "dates.md.j2", archive=archive,
-             day_count=len(site.days))
+@dataclass(frozen=True)
+class CalendarMonth:
+    period: Period | None  # the month's page, when it has papers
+    first: dt.date  # its first day
+    weeks: list[tuple[Period | None, list[tuple[dt.date | None, int, int]]]]
+    # each week: (its page, or None) and Monday to Sunday: (day or None outside the
+    # month, papers that day, shade 0-4)
+
+
+def calendar(site: SiteIndex, year: int) -> list[CalendarMonth]:
+    """The months of a year that have papers, newest first, as weeks Monday to Sunday."""
+    import calendar as cal
+
+    peak = max((len(site.by_day[d]) for d in site.days), default=1)
+    months = []
+    for month in range(12, 0, -1):
+        period = site.period("month", f"{year}-{month:02d}")
+        if period is None:
+            continue
+        weeks = []
+        for week in cal.Calendar().monthdatescalendar(year, month):
+            cells = []
+            for day in week:
+                count = len(site.by_day.get(day, ())) if day.month == month else 0
+                shade = 0 if not count else min(4, 1 + (4 * count - 1) // peak)
+                cells.append((day if day.month == month else None, count, shade))
+            weeks.append((site.period("week", iso_week(week[0])), cells))
+        months.append(CalendarMonth(period, dt.date(year, month, 1), weeks))
+    return months
 
 
 def day_pages(out: Output, site: SiteIndex) -> None:
@@ -155,6 +268,63 @@ def day_pages(out: Output, site: SiteIndex) -> None:
                  prev_day=site.days[i - 1] if i > 0 else None,
                  next_day=site.days[i + 1] if i + 1 < len(site.days) else None,
                  topics_of=site.topics_of)
+
+
+TOP_OF_PERIOD = 10  # the papers a period page opens with
+PERIOD_PER_PAGE = 200  # listed papers per page of a period, whole days at a time
+
+
+def period_pages(kind: str):
+    """The builder of one kind of period page: the period's top papers, its leading
+    topics and links to the periods beside it, then its papers day by day, in pages of
+    whole days (an arXiv month holds some 20,000 papers)."""
+    def build(out: Output, site: SiteIndex) -> None:
+        periods = site.periods[kind]
+        for i, period in enumerate(periods):
+            counts = Counter(s for p in period.papers for s in p.topics)
+            leading = [(site.topics[s], n) for s, n in
+                       sorted(counts.items(), key=lambda c: (-c[1], c[0])) if s in site.topics][:5]
+            pages = _whole_days(period, site)
+            base = f"dates/{period.key}"
+            meta = {"title": period.title, "period": period.key}
+            if kind in PERIOD_FEEDS:
+                meta["feed"] = PERIOD_FEEDS[kind][0]
+            for number, days in enumerate(pages, 1):
+                path = f"{base}.md" if number == 1 else f"{base}/page/{number}.md"
+                page_meta = meta if number == 1 else meta | {
+                    "title": f"{period.title} (page {number})"}
+                out.page(path, page_meta, "period.md.j2", period=period, number=number,
+                         calendar=calendar(site, int(period.key))
+                         if kind == "year" and number == 1 else [],
+                         page_count=len(pages), days=days,
+                         top=list(period.papers[:TOP_OF_PERIOD]) if number == 1 else [],
+                         leading=leading, upvoted=any(p.meta.upvotes for p in period.papers),
+                         prev_period=periods[i - 1] if i > 0 else None,
+                         next_period=periods[i + 1] if i + 1 < len(periods) else None,
+                         within=_within(site, period), topics_of=site.topics_of)
+    return build
+
+
+def _whole_days(period: Period, site: SiteIndex) -> list[list[tuple[dt.date, list[Paper]]]]:
+    """The period's days, newest first, with their papers, cut into pages of about
+    PERIOD_PER_PAGE papers (a day is never split)."""
+    pages, current, size = [], [], 0
+    for day in reversed(period.days):
+        papers = site.by_day[day]
+        if current and size + len(papers) > PERIOD_PER_PAGE:
+            pages.append(current)
+            current, size = [], 0
+        current.append((day, papers))
+        size += len(papers)
+    return pages + [current] if current else pages or [[]]
+
+
+def _within(site: SiteIndex, period: Period) -> list[Period]:
+    """The larger periods a period belongs to (a week: its month and year)."""
+    first = period.days[0]
+    keys = {"week": [("month", month_key(first)), ("year", str(first.year))],
+            "month": [("year", str(first.year))], "year": []}[period.kind]
+    return [p for p in (site.period(kind, key) for kind, key in keys) if p]
 
 
 def topics_index(out: Output, site: SiteIndex) -> None:
@@ -173,10 +343,12 @@ def topic_pages(out: Output, site: SiteIndex) -> None:
         related = [site.topics[s] for s, _ in sorted(co.items(), key=lambda c: (-c[1], c[0]))
                    if s in site.topics][:5]
         chart = trend_svg(site.series(papers), site.axis, site.unit, topic.name)
-        out.paginated(f"topics/{topic.slug}", papers, site.settings.per_page,
-                      {"title": topic.name, "topic": topic.slug}, "topic.md.j2",
-                      topic=topic, count=len(papers), related=related, chart=chart,
-                      topics_of=site.topics_of)
+        for order, listing, base, title in _orders(papers, f"topics/{topic.slug}", topic.name):
+            out.paginated(base, listing, site.settings.per_page,
+                          {"title": title, "topic": topic.slug}, "topic.md.j2",
+                          topic=topic, count=len(papers), related=related, chart=chart,
+                          topics_of=site.topics_of, order=order,
+                          orders=_order_links(papers, f"topics/{topic.slug}/"))
 
 
 def authors_index(out: Output, site: SiteIndex) -> None:
@@ -193,9 +365,26 @@ AUTHORS_PER_PAGE = 200
 def author_pages(out: Output, site: SiteIndex) -> None:
     for name, slug in site.author_pages.items():
         papers = _newest_first(site.by_author[name])
-        out.paginated(f"authors/{slug}", papers, site.settings.per_page,
-                      {"title": name, "author": name}, "author.md.j2", name=name,
-                      slug=slug, count=len(papers), topics_of=site.topics_of)
+        for order, listing, base, title in _orders(papers, f"authors/{slug}", name):
+            out.paginated(base, listing, site.settings.per_page,
+                          {"title": title, "author": name}, "author.md.j2", name=name,
+                          slug=slug, count=len(papers), topics_of=site.topics_of, order=order,
+                          orders=_order_links(papers, f"authors/{slug}/"))
+
+
+def _orders(papers: list[Paper], base: str, title: str):
+    """A listing newest first at `base`, and where the digests have upvotes, the same
+    papers most upvoted first at `base`/top: (order, papers, base, title)."""
+    yield "newest", papers, base, title
+    if any(p.meta.upvotes for p in papers):
+        yield "upvotes", ranked(papers), f"{base}/top", f"{title}, most upvoted"
+
+
+def _order_links(papers: list[Paper], folder: str) -> list[tuple[str, str, str]]:
+    """(order, label, path from the root) of the listing's orders, for its sort links."""
+    if not any(p.meta.upvotes for p in papers):
+        return []
+    return [("newest", "Newest first", folder), ("upvotes", "Most upvoted", f"{folder}top/")]
 
 
 UPDATES_DAYS = 60  # the record's newest days the updates page lists
@@ -222,10 +411,18 @@ def updates(out: Output, site: SiteIndex) -> None:
              newest=site.days[-1] if site.days else None, older=max(0, len(recent) - len(rows)))
 
 
+PERIOD_FEEDS = {"week": ("dates/weekly.xml", "Top papers of each week"),
+                "month": ("dates/monthly.xml", "Top papers of each month")}
+
+
 def exports(out: Output, site: SiteIndex) -> None:
     for path, text in feeds.render_exports(site.papers, site.taxonomy, site.settings,
                                            out.env).items():
         out.file(path, text)
+    for kind, (path, title) in PERIOD_FEEDS.items():
+        if site.periods[kind]:
+            out.file(path, feeds.render_period_feed(path, title, site.periods[kind],
+                                                    site.settings, out.env))
 
 
 # --- paper pages: most are unchanged from one build to the next -------------------------
@@ -278,7 +475,8 @@ class PaperPages:
             context, self._fingerprint(paper),
             *(self._fingerprint(self.site.by_slug[s]) for s in paper.related
               if s in self.site.by_slug),
-            repr([self.site.author_pages.get(name) for name in paper.authors]))
+            repr([self.site.author_pages.get(name) for name in paper.authors]),
+            repr(self.site.ranks(paper)))
         if self.reusable.get(path) == inputs:
             self.kept.add(path)
             return False
@@ -316,7 +514,7 @@ def paper_page(out: Output, site: SiteIndex, paper: Paper) -> None:
     if links:
         meta["links"] = [{"label": link["label"], "url": link["url"]} for link in links]
     variables = dict(paper=paper, paper_topics=site.topics_of(paper), links=links,
-                     author_pages=site.author_pages,
+                     author_pages=site.author_pages, ranks=site.ranks(paper),
                      related=[site.by_slug[s] for s in paper.related if s in site.by_slug])
     out.page(path, meta, "paper.md.j2", bibtex=bibtex(paper, site.settings), **variables)
     out.search_document(path, meta["title"], "paper.md.j2", bibtex="", **variables)
@@ -353,27 +551,48 @@ KINDS: tuple[PageKind, ...] = (
              "the search form; results come from the Pagefind index", "", search,
              single_element=False),
     PageKind("dates", "/dates/", ("dates/index.md",), "dates.md.j2",
-             "every day, by year and month", "", dates_index),
+             f"a calendar of the newest {CALENDAR_YEARS} years' days, weeks and months; "
+             "every year", "", dates_index),
     PageKind("day", "/dates/YYYY-MM-DD/", ("dates/YYYY-MM-DD.md",), "date.md.j2",
              "the day's papers in the digest's order", "", day_pages),
+    PageKind("week", "/dates/YYYY-Www/", ("dates/YYYY-Www.md",), "period.md.j2",
+             "the ISO week's top papers, then its papers by day",
+             f"about {PERIOD_PER_PAGE} papers a page, whole days (/page/N/)",
+             period_pages("week")),
+    PageKind("month", "/dates/YYYY-MM/", ("dates/YYYY-MM.md",), "period.md.j2",
+             "the month's top papers, then its papers by day",
+             f"about {PERIOD_PER_PAGE} papers a page, whole days (/page/N/)",
+             period_pages("month")),
+    PageKind("year", "/dates/YYYY/", ("dates/YYYY.md",), "period.md.j2",
+             "the year's top papers, then its papers by day",
+             f"about {PERIOD_PER_PAGE} papers a page, whole days (/page/N/)",
+             period_pages("year")),
     PageKind("topics", "/topics/", ("topics/index.md",), "topics.md.j2",
              "every topic with its count and trend", "", topics_index),
-    PageKind("topic", "/topics/<slug>/", ("topics/<slug>.md",), "topic.md.j2",
-             "the topic's papers, newest first", PER_PAGE, topic_pages),
+    PageKind("topic", "/topics/<slug>/, /topics/<slug>/top/",
+             ("topics/<slug>.md", "topics/<slug>/top.md"), "topic.md.j2",
+             "the topic's papers, newest first, and most upvoted first (top/)", PER_PAGE,
+             topic_pages),
     PageKind("authors", "/authors/", ("authors/index.md",), "authors.md.j2",
              f"authors with {Settings.author_min_papers} papers or more, most papers first",
              f"{AUTHORS_PER_PAGE} a page (/page/N/)", authors_index),
-    PageKind("author", "/authors/<slug>/", ("authors/<slug>.md",), "author.md.j2",
-             "the author's papers, newest first", PER_PAGE, author_pages),
+    PageKind("author", "/authors/<slug>/, /authors/<slug>/top/",
+             ("authors/<slug>.md", "authors/<slug>/top.md"), "author.md.j2",
+             "the author's papers, newest first, and most upvoted first (top/)", PER_PAGE,
+             author_pages),
     PageKind("paper", "/papers/<slug>/", ("papers/<slug>.md",), "paper.md.j2",
              "one paper: abstract, links, related papers, BibTeX", "", None,
              needs_related=True, single_element=False),
     PageKind("updates", "/updates/", ("updates.md",), "updates.md.j2",
              "the record of fetches: each source's last success, days failed or empty",
              f"the newest {UPDATES_DAYS} days", updates),
-    PageKind("feeds", "/feed.xml, /feed.json, /topics/<slug>/feed.xml, /papers.json",
-             ("feed.xml", "feed.json", "topics/<slug>/feed.xml", "papers.json"), None,
-             f"the newest {feeds.FEED_SIZE} papers (papers.json: all)", "", exports),
+    PageKind("feeds", "/feed.xml, /feed.json, /topics/<slug>/feed.xml, /papers.json, "
+             "/dates/weekly.xml, /dates/monthly.xml",
+             ("feed.xml", "feed.json", "topics/<slug>/feed.xml", "papers.json",
+              "dates/weekly.xml", "dates/monthly.xml"), None,
+             f"the newest {feeds.FEED_SIZE} papers (papers.json: all); the newest "
+             f"{feeds.PERIOD_FEED_SIZE} weeks and months, each with its top "
+             f"{feeds.PERIOD_TOP}", "", exports),
 )
 
 

