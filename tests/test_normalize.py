@@ -111,7 +111,7 @@ def test_merge_keeps_every_date_and_the_richest_abstract():
                     _entry("Other", d1)])
     same = next(p for p in papers if p.key == "same paper")
     assert same.dates == (d1, d2)
-    assert same.title == "Same Paper"  # the newest listing's title is shown
+    assert same.title == "same paper."  # the first spelling: other case is no revision
     assert same.abstract == "longer one"
     assert [p.slug for p in papers] == ["same-paper", "other"]  # newest first
 
