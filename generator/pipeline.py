@@ -182,8 +182,11 @@ def start_indexing(state: State) -> None:
 
 
 def mkdocs(state: State) -> None:
-    state.rendered = None  # the indexing process has its copy of the documents
-    give_back_memory()  # before MkDocs and Pagefind, the build's largest two, run
+    # The pages are written and the indexing process has its copy of the documents:
+    # what made them goes before MkDocs and Pagefind, the build's largest two, run.
+    state.rendered = state.renderer = state.relating = None
+    state.papers, state.notes = [], {}
+    give_back_memory()
     if state.copying:
         state.copied.result()
         state.copying.close()
