@@ -267,11 +267,33 @@ def day_pages(out: Output, site: SiteIndex) -> None:
         out.page(f"dates/{day.isoformat()}.md", meta, "date.md.j2", day=day, papers=papers,
                  prev_day=site.days[i - 1] if i > 0 else None,
                  next_day=site.days[i + 1] if i + 1 < len(site.days) else None,
-                 topics_of=site.topics_of)
+                 day_list=_day_lists(out, site))
 
 
 TOP_OF_PERIOD = 10  # the papers a period page opens with
 PERIOD_PER_PAGE = 200  # listed papers per page of a period, whole days at a time
+
+
+class DayLists:
+    """A day's listing as HTML, rendered once per depth of page and shared by the day's
+    page and its week, month and year pages, which list the same papers the same way."""
+
+    def __init__(self, out: Output, site: SiteIndex):
+        self.macro = out.env.get_template("_macros.md.j2").module.paper_list
+        self.site, self.settings = site, out.settings
+        self.done: dict[tuple[dt.date, str], str] = {}
+
+    def __call__(self, day: dt.date, root: str) -> str:
+        if (day, root) not in self.done:
+            self.done[(day, root)] = self.macro(self.site.by_day[day], root,
+                                                self.site.topics_of, self.settings)
+        return self.done[(day, root)]
+
+
+def _day_lists(out: Output, site: SiteIndex) -> DayLists:
+    if "day_lists" not in out.memo:
+        out.memo["day_lists"] = DayLists(out, site)
+    return out.memo["day_lists"]
 
 
 def period_pages(kind: str):
@@ -301,7 +323,8 @@ def period_pages(kind: str):
                          leading=leading, upvoted=any(p.meta.upvotes for p in period.papers),
                          prev_period=periods[i - 1] if i > 0 else None,
                          next_period=periods[i + 1] if i + 1 < len(periods) else None,
-                         within=_within(site, period), topics_of=site.topics_of)
+                         within=_within(site, period), topics_of=site.topics_of,
+                         day_list=_day_lists(out, site))
     return build
 
 

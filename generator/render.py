@@ -242,6 +242,7 @@ class Output:
         self.env = env
         self.pages: dict[str, str] = {}
         self.corpus: dict[str, str] = {}  # what the search index reads: one file per paper
+        self.memo: dict[str, object] = {}  # pieces the builders of one build share
 
     def render(self, path: str, template: str, **variables) -> str:
         try:
