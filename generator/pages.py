@@ -182,6 +182,16 @@ class Period:
         return f"Week {self.key}"
 
     @property
+    def ref(self) -> PeriodRef:
+        """The period with its counts (a calendar's caption, the list of years)."""
+        return PeriodRef(self.kind, self.key, self.title, len(self.papers), len(self.days))
+
+    @property
+    def link(self) -> PeriodRef:
+        """The period as a link shows it: its name alone."""
+        return PeriodRef(self.kind, self.key, self.title)
+
+    @property
     def span(self) -> str:
         """The calendar days the period covers, in words."""
         first = self.days[0]
@@ -190,6 +200,18 @@ class Period:
             sunday = monday + dt.timedelta(days=6)
             return f"{long_date(monday)} to {long_date(sunday)}"
         return ""
+
+
+@dataclass(frozen=True)
+class PeriodRef:
+    """What a page shows of a period it links to: a page then depends on that alone, not
+    on every paper of the period."""
+
+    kind: str
+    key: str
+    title: str
+    papers: int = 0  # counts, where the page shows them
+    days: int = 0
 
 
 def _newest_first(papers) -> list[Paper]:
@@ -203,8 +225,8 @@ def home(out: Output, site: SiteIndex) -> None:
     newest = list(reversed(site.days))[: site.settings.home_days]
     counts = Counter(s for p in site.papers for s in p.topics)
     week = site.periods["week"][-1] if site.periods["week"] else None
-    out.page("index.md", {"title": site.settings.site_name}, "home.md.j2",
-             newest=[(day, site.by_day[day]) for day in newest], week=week,
+    out.listing("index.md", {"title": site.settings.site_name}, "home.md.j2",
+             newest=[(day, site.by_day[day]) for day in newest], week=week.link if week else None,
              week_top=list(week.papers[:TOP_OF_PERIOD]) if week else [],
              paper_count=len(site.papers), day_count=len(site.days),
              taxonomy=site.taxonomy, counts=counts, topics_of=site.topics_of)
@@ -213,7 +235,7 @@ def home(out: Output, site: SiteIndex) -> None:
 def search(out: Output, site: SiteIndex) -> None:
     years = sorted({p.first_date.year for p in site.papers}, reverse=True)
     months = sorted({p.first_date.strftime("%Y-%m") for p in site.papers}, reverse=True)
-    out.page("search.md", {"title": "Search", "hide": ["toc"]}, "search.md.j2",
+    out.listing("search.md", {"title": "Search", "hide": ["toc"]}, "search.md.j2",
              taxonomy=site.taxonomy, years=years, months=months)
 
 
@@ -223,16 +245,16 @@ CALENDAR_YEARS = 2  # the newest years /dates/ shows as calendars; older ones: y
 def dates_index(out: Output, site: SiteIndex) -> None:
     """The calendar: month grids of the newest years, then every year with its count."""
     years = list(reversed(site.periods["year"]))
-    out.page("dates/index.md", {"title": "Dates"}, "dates.md.j2", day_count=len(site.days),
-             calendars=[(y, calendar(site, int(y.key))) for y in years[:CALENDAR_YEARS]],
-             years=years)
+    out.listing("dates/index.md", {"title": "Dates"}, "dates.md.j2", day_count=len(site.days),
+             calendars=[(y.ref, calendar(site, int(y.key))) for y in years[:CALENDAR_YEARS]],
+             years=[y.ref for y in years])
 
 
 @dataclass(frozen=True)
 class CalendarMonth:
-    period: Period | None  # the month's page, when it has papers
+    period: PeriodRef | None  # the month's page, when it has papers
     first: dt.date  # its first day
-    weeks: list[tuple[Period | None, list[tuple[dt.date | None, int, int]]]]
+    weeks: list[tuple[PeriodRef | None, list[tuple[dt.date | None, int, int]]]]
     # each week: (its page, or None) and Monday to Sunday: (day or None outside the
     # month, papers that day, shade 0-4)
 
@@ -254,8 +276,9 @@ def calendar(site: SiteIndex, year: int) -> list[CalendarMonth]:
                 count = len(site.by_day.get(day, ())) if day.month == month else 0
                 shade = 0 if not count else min(4, 1 + (4 * count - 1) // peak)
                 cells.append((day if day.month == month else None, count, shade))
-            weeks.append((site.period("week", iso_week(week[0])), cells))
-        months.append(CalendarMonth(period, dt.date(year, month, 1), weeks))
+            week_period = site.period("week", iso_week(week[0]))
+            weeks.append((week_period.link if week_period else None, cells))
+        months.append(CalendarMonth(period.ref, dt.date(year, month, 1), weeks))
     return months
 
 
@@ -264,7 +287,7 @@ def day_pages(out: Output, site: SiteIndex) -> None:
         papers = site.by_day[day]
         meta = {"title": f"Papers of {long_date(day)}", "date": day.isoformat(),
                 "papers": len(papers)}
-        out.page(f"dates/{day.isoformat()}.md", meta, "date.md.j2", day=day, papers=papers,
+        out.listing(f"dates/{day.isoformat()}.md", meta, "date.md.j2", day=day, papers=papers,
                  prev_day=site.days[i - 1] if i > 0 else None,
                  next_day=site.days[i + 1] if i + 1 < len(site.days) else None,
                  day_list=_day_lists(out, site))
@@ -315,15 +338,16 @@ def period_pages(kind: str):
                 path = f"{base}.md" if number == 1 else f"{base}/page/{number}.md"
                 page_meta = meta if number == 1 else meta | {
                     "title": f"{period.title} (page {number})"}
-                out.page(path, page_meta, "period.md.j2", period=period, number=number,
+                out.listing(path, page_meta, "period.md.j2", period=period, number=number,
                          calendar=calendar(site, int(period.key))
                          if kind == "year" and number == 1 else [],
                          page_count=len(pages), days=days,
                          top=list(period.papers[:TOP_OF_PERIOD]) if number == 1 else [],
                          leading=leading, upvoted=any(p.meta.upvotes for p in period.papers),
-                         prev_period=periods[i - 1] if i > 0 else None,
-                         next_period=periods[i + 1] if i + 1 < len(periods) else None,
-                         within=_within(site, period), topics_of=site.topics_of,
+                         prev_period=periods[i - 1].link if i > 0 else None,
+                         next_period=periods[i + 1].link if i + 1 < len(periods) else None,
+                         within=[p.link for p in _within(site, period)],
+                         topics_of=site.topics_of,
                          day_list=_day_lists(out, site))
     return build
 
@@ -355,7 +379,7 @@ def topics_index(out: Output, site: SiteIndex) -> None:
     sparks = {t.slug: sparkline_svg(site.series(site.by_topic.get(t.slug, [])),
                                     f"{t.name}: papers per {site.unit}")
               for t in site.taxonomy}
-    out.page("topics/index.md", {"title": "Topics"}, "topics.md.j2",
+    out.listing("topics/index.md", {"title": "Topics"}, "topics.md.j2",
              taxonomy=site.taxonomy, counts=counts, sparks=sparks)
 
 
@@ -430,7 +454,7 @@ def updates(out: Output, site: SiteIndex) -> None:
     recent = sorted({d for days in site.fetches.values() for d in days}, reverse=True)
     rows = [(day, [(name, site.fetches[name].get(day)) for name in sorted(site.fetches)])
             for day in recent[:UPDATES_DAYS]]
-    out.page("updates.md", {"title": "Updates"}, "updates.md.j2", sources=sources, rows=rows,
+    out.listing("updates.md", {"title": "Updates"}, "updates.md.j2", sources=sources, rows=rows,
              newest=site.days[-1] if site.days else None, older=max(0, len(recent) - len(rows)))
 
 
@@ -452,23 +476,15 @@ def exports(out: Output, site: SiteIndex) -> None:
 
 
 class PaperPages:
-    """The paper pages. A page whose inputs hash to the key it was last written with
-    (and whose file and search document are intact: `reusable`, {page path: key}) is
-    not rendered again; the others are rendered here, and from `render_apart_from`
-    pages on, half of them in a forked worker."""
+    """The paper pages. A page whose inputs are unchanged since it was last written is
+    not rendered again (Output.unchanged); the others are rendered here, and from
+    `render_apart_from` pages on, half of them in a forked worker."""
 
-    def __init__(self, site: SiteIndex, reusable: dict[str, str], tuning: Tuning):
-        self.site = site
-        self.reusable = reusable
+    def __init__(self, tuning: Tuning):
         self.tuning = tuning
-        self.keys: dict[str, str] = {}  # paper page path -> the key of its inputs
-        self.kept: set[str] = set()  # paper pages left as they are
-        self._fingerprints: dict[str, str] = {}
 
     def __call__(self, out: Output, site: SiteIndex) -> None:
-        self.site = site  # the papers now have their related papers
-        context = key(repr(site.settings), repr(site.taxonomy), templates_fingerprint(out.env))
-        todo = [paper for paper in site.papers if self._changed(paper, context)]
+        todo = [paper for paper in site.papers if self._changed(out, site, paper)]
         if len(todo) >= self.tuning.render_apart_from and self.tuning.apart:
             # The other core is free here (the related papers are found, the search
             # index is not started yet): a fork renders the second half of the pages.
@@ -483,27 +499,16 @@ class PaperPages:
             for paper in todo:
                 paper_page(out, site, paper)
 
-    def _fingerprint(self, paper: Paper) -> str:
-        if paper.slug not in self._fingerprints:
-            self._fingerprints[paper.slug] = key(repr(paper))
-        return self._fingerprints[paper.slug]
-
-    def _changed(self, paper: Paper, context: str) -> bool:
-        """Records the key of the paper's page: a hash of everything it is made of (the
-        paper, its related papers, which of its authors have pages, the settings,
-        taxonomy and templates); False (and the page kept as it is) when the page was
-        written from the same inputs before."""
-        path = paper_path(paper)
-        inputs = self.keys[path] = key(
-            context, self._fingerprint(paper),
-            *(self._fingerprint(self.site.by_slug[s]) for s in paper.related
-              if s in self.site.by_slug),
-            repr([self.site.author_pages.get(name) for name in paper.authors]),
-            repr(self.site.ranks(paper)))
-        if self.reusable.get(path) == inputs:
-            self.kept.add(path)
-            return False
-        return True
+    @staticmethod
+    def _changed(out: Output, site: SiteIndex, paper: Paper) -> bool:
+        """Whether the page must be rendered: its inputs are the paper, its related
+        papers, which of its authors have pages and its ranks (with the settings,
+        taxonomy and templates of every page)."""
+        return not out.unchanged(
+            paper_path(paper), out.fingerprint(paper),
+            *(out.fingerprint(site.by_slug[s]) for s in paper.related if s in site.by_slug),
+            repr([site.author_pages.get(name) for name in paper.authors]),
+            repr(site.ranks(paper)))
 
 
 def paper_path(paper: Paper) -> str:
@@ -639,8 +644,8 @@ def kinds_table() -> str:
 class Rendered:
     pages: dict[str, str]  # {page path in docs_dir: Markdown}
     corpus: dict[str, str]  # {path: search document}
-    keys: dict[str, str]  # {paper page path: the key of its inputs}
-    kept: set[str]  # paper pages not rendered: unchanged, like their search documents
+    keys: dict[str, str]  # {page path: the key of its inputs}
+    kept: set[str]  # pages not rendered: unchanged (paper pages, like their search documents)
 
 
 class Renderer:
@@ -651,8 +656,10 @@ class Renderer:
                  project_templates: Path | None = None, reusable: dict[str, str] | None = None,
                  tuning: Tuning = DEFAULT, fetches: dict | None = None):
         self.site = SiteIndex(papers, taxonomy, settings, fetches or {})
-        self.out = Output(settings, template_env(project_templates))
-        self.papers = PaperPages(self.site, reusable or {}, tuning)
+        env = template_env(project_templates)
+        self.out = Output(settings, env, reusable,
+                          key(repr(settings), repr(taxonomy), templates_fingerprint(env)))
+        self.papers = PaperPages(tuning)
 
     def render_listings(self) -> None:
         for kind in KINDS:
@@ -666,4 +673,4 @@ class Renderer:
         for kind in KINDS:
             if kind.needs_related:
                 (kind.build or self.papers)(self.out, site)
-        return Rendered(self.out.pages, self.out.corpus, self.papers.keys, self.papers.kept)
+        return Rendered(self.out.pages, self.out.corpus, self.out.keys, self.out.kept)

@@ -304,17 +304,24 @@ def _build(project: Project, full: bool, tuning: Tuning, stages: Stages) -> Repo
 
 
 def _reusable(project: Project, previous: dict[str, str]) -> dict[str, str]:
-    """{paper page path: the key it was written with} for pages whose file and search
-    document are as the last build wrote them."""
+    """{page path: the key it was written with} for pages whose file (and for a paper,
+    its search document) is as the last build wrote it."""
     written = store.unchanged_files(project.docs_dir, project.cache_dir / "pages.json",
                                     list(previous))
     documents = store.unchanged_files(project.search_corpus, _corpus_manifest(project),
-                                      [render.search_path(p) for p in written])
-    return {p: previous[p] for p in written if render.search_path(p) in documents}
+                                      [render.search_path(p) for p in written
+                                       if _has_document(p)])
+    return {p: previous[p] for p in written
+            if not _has_document(p) or render.search_path(p) in documents}
+
+
+def _has_document(page: str) -> bool:
+    """Paper pages have a search document; listings do not."""
+    return page.startswith("papers/")
 
 
 def _kept_documents(rendered: pages.Rendered) -> set[str]:
-    return {render.search_path(p) for p in rendered.kept}
+    return {render.search_path(p) for p in rendered.kept if _has_document(p)}
 
 
 def _lock_file(project: Project) -> Path:

@@ -11,6 +11,7 @@ in an abstract are shown exactly as written. Frontmatter goes through python-fro
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 from collections import Counter
@@ -235,14 +236,63 @@ def _root(page_path: str) -> str:
 
 class Output:
     """The pages of one build as they are made: {path in docs_dir: Markdown}, and the
-    search documents, {path: HTML}. Page builders (generator/pages.py) add to it."""
+    search documents, {path: HTML}. Page builders (generator/pages.py) add to it.
 
-    def __init__(self, settings: Settings, env: jinja2.Environment):
+    Most pages are the same from one build to the next: a page whose inputs hash to the
+    key it was last written with (`reusable`, {page path: key}, for pages whose file is
+    intact) is not rendered again but `kept`."""
+
+    def __init__(self, settings: Settings, env: jinja2.Environment,
+                 reusable: dict[str, str] | None = None, context: str = ""):
         self.settings = settings
         self.env = env
+        self.reusable = reusable or {}
+        self.context = context  # what every page depends on: settings, taxonomy, templates
         self.pages: dict[str, str] = {}
         self.corpus: dict[str, str] = {}  # what the search index reads: one file per paper
+        self.keys: dict[str, str] = {}  # page path -> the key of its inputs
+        self.kept: set[str] = set()  # pages left as they are
         self.memo: dict[str, object] = {}  # pieces the builders of one build share
+        self._fingerprints: dict[int, tuple[Paper, str]] = {}
+
+    def fingerprint(self, paper: Paper) -> str:
+        """A hash of everything a paper is (kept with the paper: ids are not reused)."""
+        known = self._fingerprints.get(id(paper))
+        if known is None:
+            known = self._fingerprints[id(paper)] = (paper, key(repr(paper)))
+        return known[1]
+
+    def unchanged(self, path: str, *inputs: str) -> bool:
+        """Records the key of a page's inputs; True (and the page kept as it is) when it
+        was written from the same inputs before."""
+        inputs_key = self.keys[path] = key(self.context, path, *inputs)
+        if self.reusable.get(path) == inputs_key:
+            self.kept.add(path)
+            return True
+        return False
+
+    def listing(self, path: str, meta: dict, template: str, **variables) -> None:
+        """A page that lists papers: rendered unless its inputs (the page's variables,
+        papers by their fingerprints) are those it was last written from."""
+        if not self.unchanged(path, repr(meta), repr(self._canonical(variables))):
+            self.page(path, meta, template, **variables)
+
+    def _canonical(self, value):
+        """The page's variables as a value whose repr says all a template reads of them:
+        papers by their fingerprints, functions left out (they depend on the site
+        index, whose every input is in the variables or the context)."""
+        if isinstance(value, Paper):
+            return self.fingerprint(value)
+        if isinstance(value, dict):
+            return [(repr(k), self._canonical(v)) for k, v in value.items()]
+        if isinstance(value, (list, tuple)):
+            return [self._canonical(v) for v in value]
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return [type(value).__name__] + [self._canonical(getattr(value, f.name))
+                                             for f in dataclasses.fields(value)]
+        if callable(value):
+            return None
+        return value
 
     def render(self, path: str, template: str, **variables) -> str:
         try:
@@ -288,8 +338,8 @@ class Output:
             page_meta = dict(meta)
             if number > 1:
                 page_meta["title"] = f"{meta['title']} (page {number})"
-            self.page(path, page_meta, template, number=number, page_count=page_count,
-                      items=items[(number - 1) * per_page: number * per_page], **variables)
+            self.listing(path, page_meta, template, number=number, page_count=page_count,
+                         items=items[(number - 1) * per_page: number * per_page], **variables)
 
 
 def author_slugs(papers: list[Paper], minimum: int) -> dict[str, str]:

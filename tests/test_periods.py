@@ -241,3 +241,33 @@ def test_the_calendar_works_with_the_keyboard(page, weeks_site):
     assert outline != "none"  # focus is visible
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/dates/2026-\d\d-\d\d/$"))
+
+
+def test_one_more_day_renders_only_the_pages_it_touches():
+    """The pages whose inputs did not change are not rendered again: one more day
+    renders its own page, the day before it (its next link), its week, month and year,
+    and the pages that list the newest papers, not the other weeks, months or days."""
+    monday = dt.date(2026, 8, 3)
+    papers = [_paper(f"p{d}-{i}", [monday + dt.timedelta(days=d)], upvotes=d * 10 + i)
+              for d in range(21) for i in range(3)]
+
+    def render(papers, reusable):
+        renderer = pages.Renderer(papers, TAXONOMY, Settings(), reusable=reusable,
+                                  tuning=Tuning(processes=False))
+        renderer.render_listings()
+        return renderer.render_papers(papers)
+
+    first = render(papers, {})
+    assert not first.kept
+    new_day = monday + dt.timedelta(days=21)  # Monday of 2026-W35, still August
+    more = papers + [_paper(f"new-{i}", [new_day], upvotes=i) for i in range(3)]
+    again = render(more, first.keys)
+    rendered = {p for p in again.pages if p.endswith(".md")}
+    assert {"dates/2026-W35.md", "dates/2026-08.md", "dates/2026.md",
+            f"dates/{new_day}.md", "dates/2026-08-23.md", "dates/index.md",
+            "index.md"} <= rendered
+    for untouched in ("dates/2026-W32.md", "dates/2026-W33.md", "dates/2026-08-10.md",
+                      "papers/p0-0.md"):
+        assert untouched not in rendered and untouched in again.kept, untouched
+    # What is kept is what would be rendered: the keys are those of a fresh render.
+    assert render(more, {}).keys == again.keys
