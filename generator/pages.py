@@ -338,7 +338,8 @@ def period_pages(kind: str):
                 path = f"{base}.md" if number == 1 else f"{base}/page/{number}.md"
                 page_meta = meta if number == 1 else meta | {
                     "title": f"{period.title} (page {number})"}
-                out.listing(path, page_meta, "period.md.j2", period=period, number=number,
+                out.listing(path, page_meta, "period.md.j2", period=period.ref,
+                         span=period.span, number=number,
                          calendar=calendar(site, int(period.key))
                          if kind == "year" and number == 1 else [],
                          page_count=len(pages), days=days,
