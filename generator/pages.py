@@ -114,10 +114,10 @@ class SiteIndex:
         day = paper.first_date
         out = [(long_date(day), f"dates/{day.isoformat()}/",
                 self._rank_in(("day", day.isoformat()), paper.slug))]
-        for kind, key in (("week", iso_week(day)), ("month", month_key(day))):
-            period = self.period(kind, key)
-            out.append((period.title if kind == "month" else f"week {key}", f"dates/{key}/",
-                        self._rank_in((kind, key), paper.slug)))
+        for kind, name in (("week", iso_week(day)), ("month", month_key(day))):
+            period = self.period(kind, name)
+            out.append((period.title if kind == "month" else f"week {name}", f"dates/{name}/",
+                        self._rank_in((kind, name), paper.slug)))
         return out
 
     def _rank_in(self, where: tuple[str, str], slug: str) -> int:

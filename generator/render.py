@@ -27,7 +27,7 @@ from markupsafe import Markup
 
 from generator.cache import key
 from generator.errors import TemplateFailure
-from generator.model import Paper, Topic
+from generator.model import Paper
 from generator.normalize import base_slug, find_urls, math_as_text, short_hash, split_math, tex_as_text
 
 

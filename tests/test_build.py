@@ -7,14 +7,12 @@ import pytest
 pytestmark = pytest.mark.build  # every test here builds a real site
 
 import gzip
-import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
