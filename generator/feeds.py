@@ -1,4 +1,5 @@
-"""Machine-readable outputs: Atom and JSON feeds (site-wide and per topic) and papers.json.
+"""Machine-readable outputs: Atom and JSON feeds (site-wide, per topic, per author, per
+week and month), feeds.opml, papers.json and the static data API (/api/).
 
 They are written into the docs folder next to the Markdown, and MkDocs copies them into
 the site unchanged. Links are absolute when `site_url` is set; without it they are
@@ -8,9 +9,11 @@ relative to the file, and entry ids use a `tag:` URI so they stay valid and stab
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from urllib.parse import urlsplit
 
+from generator import cite
 from generator.model import Paper, Topic
 from generator.normalize import math_as_text
 from generator.render import Settings
@@ -80,20 +83,21 @@ class _NoPaper:
     authors: tuple[str, ...] = ()  # a period's entry is the site's own
 
 
-def render_exports(papers: list[Paper], taxonomy: list[Topic], settings: Settings,
-                   env) -> dict[str, str]:
-    """{path in docs_dir: text} for feed.xml, feed.json, topics/<slug>/feed.xml, papers.json.
-    `env`: the Jinja2 environment of the page templates (the project's own first)."""
-    links = Links(settings)
-    atom = env.get_template("feed.xml.j2")
-    names = {t.slug: t.name for t in taxonomy}
-    newest = sorted(papers, key=lambda p: (-p.last_date.toordinal(), p.slug))
-    out: dict[str, str] = {}
+class Feeds:
+    """Each machine-readable file of the site, one method per kind of file. `env`: the
+    Jinja2 environment of the page templates (the project's own first)."""
 
-    def feed(path: str, title: str, items: list[Paper], page: str) -> None:
-        from_dir = path.rsplit("/", 1)[0] + "/" if "/" in path else ""
-        out[path] = atom.render(
-            title=title, subtitle=settings.site_description, updated=_updated(items),
+    def __init__(self, settings: Settings, taxonomy: list[Topic], env):
+        self.settings, self.links = settings, Links(settings)
+        self.atom_template = env.get_template("feed.xml.j2")
+        self.names = {t.slug: t.name for t in taxonomy}
+        self.taxonomy = taxonomy
+
+    def atom(self, path: str, title: str, items: list[Paper], page: str) -> str:
+        """An Atom feed of the newest FEED_SIZE of `items` (newest first)."""
+        links, from_dir = self.links, _dir_of(path)
+        return self.atom_template.render(
+            title=title, subtitle=self.settings.site_description, updated=_updated(items),
             feed_id=links.url(path) if links.base else links.tag_base + path,
             self_url=links.url(path, from_dir), page_url=links.url(page, from_dir),
             entries=[{
@@ -101,48 +105,105 @@ def render_exports(papers: list[Paper], taxonomy: list[Topic], settings: Setting
                 "paper": p, "id": links.entry_id(p),
                 "title": math_as_text(p.title), "summary": math_as_text(p.abstract),
                 "url": links.url(f"papers/{p.slug}/", from_dir),
-                "topics": [names[s] for s in p.topics if s in names],
+                "topics": [self.names[s] for s in p.topics if s in self.names],
                 "published": f"{p.first_date.isoformat()}T00:00:00Z",
                 "updated": f"{p.last_date.isoformat()}T00:00:00Z",
             } for p in items[:FEED_SIZE]],
         )
 
-    feed("feed.xml", settings.site_name, newest, "")
-    for topic in taxonomy:
-        items = [p for p in newest if topic.slug in p.topics]
-        feed(f"topics/{topic.slug}/feed.xml", f"{topic.name} \u2014 {settings.site_name}",
-             items, f"topics/{topic.slug}/")
+    def json_feed(self, newest: list[Paper]) -> str:
+        links = self.links
+        return _json({
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": self.settings.site_name,
+            "home_page_url": links.url(""),
+            "feed_url": links.url("feed.json"),
+            "description": self.settings.site_description,
+            "items": [{
+                "id": links.entry_id(p),
+                "url": links.url(f"papers/{p.slug}/"),
+                "title": math_as_text(p.title),
+                "content_text": math_as_text(p.abstract),
+                "date_published": f"{p.first_date.isoformat()}T00:00:00Z",
+                "date_modified": f"{p.last_date.isoformat()}T00:00:00Z",
+                "tags": [self.names[s] for s in p.topics if s in self.names],
+            } for p in newest[:FEED_SIZE]],
+        })
 
-    out["feed.json"] = _json({
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": settings.site_name,
-        "home_page_url": links.url(""),
-        "feed_url": links.url("feed.json"),
-        "description": settings.site_description,
-        "items": [{
-            "id": links.entry_id(p),
-            "url": links.url(f"papers/{p.slug}/"),
-            "title": math_as_text(p.title),
-            "content_text": math_as_text(p.abstract),
-            "date_published": f"{p.first_date.isoformat()}T00:00:00Z",
-            "date_modified": f"{p.last_date.isoformat()}T00:00:00Z",
-            "tags": [names[s] for s in p.topics if s in names],
-        } for p in newest[:FEED_SIZE]],
-    })
-
-    out["papers.json"] = _json({
-        "papers": [{
+    def record(self, p: Paper, from_dir: str = "") -> dict:
+        """A paper as papers.json lists it (schemas/paper.schema.json)."""
+        meta = p.meta
+        return {
             "slug": p.slug,
             "title": p.title,
-            "url": links.url(f"papers/{p.slug}/"),
+            "url": self.links.url(f"papers/{p.slug}/", from_dir),
             "dates": [d.isoformat() for d in p.dates],
             "topics": list(p.topics),
             "authors": list(p.authors),
             "arxiv_id": p.arxiv_id,
             "abstract": p.abstract,
             "links": [{"label": link.label, "url": link.url} for link in p.links],
-        } for p in newest],
-        "topics": [{"slug": t.slug, "name": t.name, "description": t.description,
-                    "arxiv": list(t.arxiv)} for t in taxonomy],
-    })
-    return out
+            "upvotes": meta.upvotes,
+            "code": meta.github_repo,
+            "stars": meta.github_stars,
+            "organization": meta.organization,
+        }
+
+    def papers_json(self, newest: list[Paper], used_topics: set[str]) -> str:
+        return _json({
+            "papers": [self.record(p) for p in newest],
+            "topics": [{"slug": t.slug, "name": t.name, "description": t.description,
+                        "arxiv": list(t.arxiv)} for t in self.taxonomy
+                       if t.slug in used_topics],
+        })
+
+    def api_paper(self, p: Paper, related: list[Paper]) -> str:
+        """/api/papers/<slug>.json: the paper as papers.json has it, with its related
+        papers, its topics' names and its citations (the reading list exports these)."""
+        from_dir, site_url = "api/papers/", self.settings.site_url
+        return _json(self.record(p, from_dir) | {
+            "first_date": p.first_date.isoformat(),
+            "last_date": p.last_date.isoformat(),
+            "topic_names": [self.names[s] for s in p.topics if s in self.names],
+            "related": [{"slug": r.slug, "title": r.title,
+                         "url": self.links.url(f"papers/{r.slug}/", from_dir)} for r in related],
+            "bibtex": cite.bibtex(p, site_url),
+            "ris": cite.ris(p, site_url),
+            "csl": cite.csl(p, site_url),
+        })
+
+    def api_day(self, day: dt.date, papers: list[Paper]) -> str:
+        """/api/dates/YYYY-MM-DD.json: the day's papers in the digest's order."""
+        from_dir = "api/dates/"
+        return _json({
+            "date": day.isoformat(),
+            "url": self.links.url(f"dates/{day.isoformat()}/", from_dir),
+            "count": len(papers),
+            "papers": [self.record(p, from_dir) | {
+                "api": self.links.url(f"api/papers/{p.slug}.json", from_dir)} for p in papers],
+        })
+
+    def opml(self, groups: list[tuple[str, list[tuple[str, str, str]]]]) -> str:
+        """feeds.opml: every feed of the site, in groups [(group, [(title, feed path,
+        page path)])], for a feed reader to subscribe to at once."""
+        def outline(title: str, path: str, page: str) -> str:
+            return (f'      <outline type="rss" text="{_attr(title)}" title="{_attr(title)}" '
+                    f'xmlUrl="{_attr(self.links.url(path))}" '
+                    f'htmlUrl="{_attr(self.links.url(page))}"/>')
+
+        body = []
+        for group, items in groups:
+            body.append(f'    <outline text="{_attr(group)}" title="{_attr(group)}">')
+            body += [outline(*item) for item in items]
+            body.append("    </outline>")
+        return ('<?xml version="1.0" encoding="utf-8"?>\n<opml version="2.0">\n  <head>\n'
+                f"    <title>{html.escape(self.settings.site_name)}</title>\n  </head>\n"
+                "  <body>\n" + "\n".join(body) + "\n  </body>\n</opml>\n")
+
+
+def _dir_of(path: str) -> str:
+    return path.rsplit("/", 1)[0] + "/" if "/" in path else ""
+
+
+def _attr(text: str) -> str:
+    return html.escape(text, quote=True)

@@ -21,12 +21,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import feeds
+from generator import cite, feeds
 from generator.cache import key
 from generator.model import Paper, Topic
 from generator.normalize import math_as_text
 from generator.parallel import DEFAULT, Tuning, Worker
-from generator.render import (Output, Settings, author_slugs, bibtex, bucket_of, excerpt,
+from generator.render import (Output, Settings, author_slugs, bucket_of, excerpt,
                               long_date, paper_links, sparkline_svg, template_env,
                               templates_fingerprint, time_axis, trend_svg)
 
@@ -138,6 +138,11 @@ class SiteIndex:
         site.papers, site.by_slug = papers, {p.slug: p for p in papers}
         return site
 
+    @property
+    def shown_topics(self) -> list[Topic]:
+        """The taxonomy's topics that have papers: an empty topic appears nowhere."""
+        return [t for t in self.taxonomy if self.by_topic.get(t.slug)]
+
     def topics_of(self, paper: Paper) -> list[Topic]:
         return [self.topics[s] for s in paper.topics if s in self.topics]
 
@@ -229,14 +234,17 @@ def home(out: Output, site: SiteIndex) -> None:
              newest=[(day, site.by_day[day]) for day in newest], week=week.link if week else None,
              week_top=list(week.papers[:TOP_OF_PERIOD]) if week else [],
              paper_count=len(site.papers), day_count=len(site.days),
-             taxonomy=site.taxonomy, counts=counts, topics_of=site.topics_of)
+             taxonomy=site.shown_topics, counts=counts, topics_of=site.topics_of)
 
 
 def search(out: Output, site: SiteIndex) -> None:
     years = sorted({p.first_date.year for p in site.papers}, reverse=True)
     months = sorted({p.first_date.strftime("%Y-%m") for p in site.papers}, reverse=True)
+    organizations = Counter(p.meta.organization for p in site.papers if p.meta.organization)
     out.listing("search.md", {"title": "Search", "hide": ["toc"]}, "search.md.j2",
-             taxonomy=site.taxonomy, years=years, months=months)
+             taxonomy=site.shown_topics, years=years, months=months,
+             organizations=sorted(organizations, key=lambda o: (-organizations[o], o)),
+             has_code=any(p.meta.github_repo for p in site.papers))
 
 
 CALENDAR_YEARS = 2  # the newest years /dates/ shows as calendars; older ones: year pages
@@ -291,6 +299,13 @@ def day_pages(out: Output, site: SiteIndex) -> None:
                  prev_day=site.days[i - 1] if i > 0 else None,
                  next_day=site.days[i + 1] if i + 1 < len(site.days) else None,
                  day_list=_day_lists(out, site))
+        _bibliography(out, f"dates/{day.isoformat()}/papers.bib", papers, site)
+
+
+def _bibliography(out: Output, path: str, papers, site: SiteIndex) -> None:
+    """The papers.bib beside a listing: every paper it lists, one entry each."""
+    out.derived(path, lambda: cite.bibliography(list(papers), site.settings.site_url),
+                *(out.fingerprint(p) for p in papers))
 
 
 TOP_OF_PERIOD = 10  # the papers a period page opens with
@@ -298,19 +313,23 @@ PERIOD_PER_PAGE = 200  # listed papers per page of a period, whole days at a tim
 
 
 class DayLists:
-    """A day's listing as HTML, rendered once per depth of page and shared by the day's
-    page and its week, month and year pages, which list the same papers the same way."""
+    """A day's listing as HTML, rendered once per depth of page and shared: the day's
+    page has it in full, its week, month and year pages compact."""
 
     def __init__(self, out: Output, site: SiteIndex):
-        self.macro = out.env.get_template("_macros.md.j2").module.paper_list
+        macros = out.env.get_template("_macros.md.j2").module
+        self.full, self.compact = macros.paper_list, macros.compact_list
         self.site, self.settings = site, out.settings
-        self.done: dict[tuple[dt.date, str], str] = {}
+        self.done: dict[tuple[dt.date, str, bool], str] = {}
 
-    def __call__(self, day: dt.date, root: str) -> str:
-        if (day, root) not in self.done:
-            self.done[(day, root)] = self.macro(self.site.by_day[day], root,
-                                                self.site.topics_of, self.settings)
-        return self.done[(day, root)]
+    def __call__(self, day: dt.date, root: str, compact: bool = False) -> str:
+        """The day's listing as its page shows it, or `compact` as its periods do."""
+        if (day, root, compact) not in self.done:
+            papers = self.site.by_day[day]
+            self.done[(day, root, compact)] = (
+                self.compact(papers, root, self.settings) if compact
+                else self.full(papers, root, self.site.topics_of, self.settings))
+        return self.done[(day, root, compact)]
 
 
 def _day_lists(out: Output, site: SiteIndex) -> DayLists:
@@ -350,6 +369,7 @@ def period_pages(kind: str):
                          within=[p.link for p in _within(site, period)],
                          topics_of=site.topics_of,
                          day_list=_day_lists(out, site))
+            _bibliography(out, f"{base}/papers.bib", period.papers, site)
     return build
 
 
@@ -376,16 +396,16 @@ def _within(site: SiteIndex, period: Period) -> list[Period]:
 
 
 def topics_index(out: Output, site: SiteIndex) -> None:
-    counts = {t.slug: len(site.by_topic.get(t.slug, ())) for t in site.taxonomy}
+    counts = {t.slug: len(site.by_topic.get(t.slug, ())) for t in site.shown_topics}
     sparks = {t.slug: sparkline_svg(site.series(site.by_topic.get(t.slug, [])),
                                     f"{t.name}: papers per {site.unit}")
-              for t in site.taxonomy}
+              for t in site.shown_topics}
     out.listing("topics/index.md", {"title": "Topics"}, "topics.md.j2",
-             taxonomy=site.taxonomy, counts=counts, sparks=sparks)
+             taxonomy=site.shown_topics, counts=counts, sparks=sparks)
 
 
 def topic_pages(out: Output, site: SiteIndex) -> None:
-    for topic in site.taxonomy:
+    for topic in site.shown_topics:
         papers = _newest_first(site.by_topic.get(topic.slug, ()))
         co = Counter(s for p in papers for s in p.topics if s != topic.slug)
         related = [site.topics[s] for s, _ in sorted(co.items(), key=lambda c: (-c[1], c[0]))
@@ -397,6 +417,7 @@ def topic_pages(out: Output, site: SiteIndex) -> None:
                           topic=topic, count=len(papers), related=related, chart=chart,
                           topics_of=site.topics_of, order=order,
                           orders=_order_links(papers, f"topics/{topic.slug}/"))
+        _bibliography(out, f"topics/{topic.slug}/papers.bib", papers, site)
 
 
 def authors_index(out: Output, site: SiteIndex) -> None:
@@ -415,7 +436,8 @@ def author_pages(out: Output, site: SiteIndex) -> None:
         papers = _newest_first(site.by_author[name])
         for order, listing, base, title in _orders(papers, f"authors/{slug}", name):
             out.paginated(base, listing, site.settings.per_page,
-                          {"title": title, "author": name}, "author.md.j2", name=name,
+                          {"title": title, "author": name,
+                           "author_feed": f"authors/{slug}/feed.xml"}, "author.md.j2", name=name,
                           slug=slug, count=len(papers), topics_of=site.topics_of, order=order,
                           orders=_order_links(papers, f"authors/{slug}/"))
 
@@ -463,14 +485,86 @@ PERIOD_FEEDS = {"week": ("dates/weekly.xml", "Top papers of each week"),
                 "month": ("dates/monthly.xml", "Top papers of each month")}
 
 
+def site_feeds(site: SiteIndex) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """Every Atom feed of the site, grouped: [(group, [(title, feed path, page path)])].
+    /feeds/ lists them and feeds.opml bundles them."""
+    name = site.settings.site_name
+    groups = [("The whole digest", [(name, "feed.xml", "")])]
+    periods = [(f"{title} \u2014 {name}", path, "dates/")
+               for kind, (path, title) in PERIOD_FEEDS.items() if site.periods[kind]]
+    if periods:
+        groups.append(("Each week and month", periods))
+    groups.append(("Topics", [(f"{t.name} \u2014 {name}", f"topics/{t.slug}/feed.xml",
+                               f"topics/{t.slug}/") for t in site.shown_topics]))
+    if site.author_pages:
+        groups.append(("Authors", [(f"{author} \u2014 {name}", f"authors/{slug}/feed.xml",
+                                    f"authors/{slug}/") for author, slug in _authors(site)]))
+    return groups
+
+
+def _authors(site: SiteIndex) -> list[tuple[str, str]]:
+    """The authors with pages, most papers first (as /authors/ lists them)."""
+    return [(n, s) for n, s, _ in sorted(
+        ((n, s, len(site.by_author[n])) for n, s in site.author_pages.items()),
+        key=lambda a: (-a[2], a[0].casefold(), a[1]))]
+
+
 def exports(out: Output, site: SiteIndex) -> None:
-    for path, text in feeds.render_exports(site.papers, site.taxonomy, site.settings,
-                                           out.env).items():
-        out.file(path, text)
+    """The feeds, feeds.opml and papers.json. A feed is made again only when the papers
+    it holds changed."""
+    made = feeds.Feeds(site.settings, site.taxonomy, out.env)
+    newest = _newest_first(site.papers)
+
+    def atom(path: str, title: str, papers: list[Paper], page: str) -> None:
+        out.derived(path, lambda: made.atom(path, title, papers, page), title,
+                    *(out.fingerprint(p) for p in papers[:feeds.FEED_SIZE]))
+
+    name = site.settings.site_name
+    atom("feed.xml", name, newest, "")
+    for topic in site.shown_topics:
+        atom(f"topics/{topic.slug}/feed.xml", f"{topic.name} \u2014 {name}",
+             _newest_first(site.by_topic.get(topic.slug, ())), f"topics/{topic.slug}/")
+    for author, slug in site.author_pages.items():
+        atom(f"authors/{slug}/feed.xml", f"{author} \u2014 {name}",
+             _newest_first(site.by_author[author]), f"authors/{slug}/")
+    out.file("feed.json", made.json_feed(newest))
+    out.file("papers.json", made.papers_json(newest, {s for s, ps in site.by_topic.items() if ps}))
+    out.file("feeds.opml", made.opml(site_feeds(site)))
     for kind, (path, title) in PERIOD_FEEDS.items():
         if site.periods[kind]:
             out.file(path, feeds.render_period_feed(path, title, site.periods[kind],
                                                     site.settings, out.env))
+
+
+FEEDS_PER_PAGE = 200  # /feeds/: the site's, the periods' and topics' feeds, then authors'
+
+
+def feed_list(out: Output, site: SiteIndex) -> None:
+    """/feeds/: every feed with its address to copy; the authors' in pages."""
+    groups = site_feeds(site)
+    authors = next((items for group, items in groups if group == "Authors"), [])
+    others = [(group, items) for group, items in groups if group != "Authors"]
+    out.paginated("feeds/index", authors, FEEDS_PER_PAGE, {"title": "Feeds"}, "feeds.md.j2",
+                  groups=others, site_url=(site.settings.site_url or "").rstrip("/"))
+
+
+def reading_list(out: Output, site: SiteIndex) -> None:
+    out.listing("reading-list.md", {"title": "Reading list", "hide": ["toc"]},
+                "reading-list.md.j2")
+
+
+def api_data(out: Output, site: SiteIndex) -> None:
+    """The static data API: /api/papers/<slug>.json, with related papers (so made once
+    they are found), and /api/dates/YYYY-MM-DD.json."""
+    made = feeds.Feeds(site.settings, site.taxonomy, out.env)
+    for paper in site.papers:
+        related = [site.by_slug[s] for s in paper.related if s in site.by_slug]
+        out.derived(f"api/papers/{paper.slug}.json", lambda: made.api_paper(paper, related),
+                    out.fingerprint(paper), *(f"{r.slug} {r.title}" for r in related))
+    for day in site.days:
+        papers = site.by_day[day]
+        out.derived(f"api/dates/{day.isoformat()}.json", lambda: made.api_day(day, papers),
+                    *(out.fingerprint(p) for p in papers))
 
 
 # --- paper pages: most are unchanged from one build to the next -------------------------
@@ -545,7 +639,7 @@ def paper_page(out: Output, site: SiteIndex, paper: Paper) -> None:
     variables = dict(paper=paper, paper_topics=site.topics_of(paper), links=links,
                      author_pages=site.author_pages, ranks=site.ranks(paper),
                      related=[site.by_slug[s] for s in paper.related if s in site.by_slug])
-    out.page(path, meta, "paper.md.j2", bibtex=bibtex(paper, site.settings), **variables)
+    out.page(path, meta, "paper.md.j2", bibtex=cite.bibtex(paper, site.settings.site_url), **variables)
     out.search_document(path, meta["title"], "paper.md.j2", bibtex="", **variables)
 
 
@@ -582,25 +676,30 @@ KINDS: tuple[PageKind, ...] = (
     PageKind("dates", "/dates/", ("dates/index.md",), "dates.md.j2",
              f"a calendar of the newest {CALENDAR_YEARS} years' days, weeks and months; "
              "every year", "", dates_index),
-    PageKind("day", "/dates/YYYY-MM-DD/", ("dates/YYYY-MM-DD.md",), "date.md.j2",
-             "the day's papers in the digest's order", "", day_pages),
-    PageKind("week", "/dates/YYYY-Www/", ("dates/YYYY-Www.md",), "period.md.j2",
-             "the ISO week's top papers, then its papers by day",
+    PageKind("day", "/dates/YYYY-MM-DD/, /dates/YYYY-MM-DD/papers.bib",
+             ("dates/YYYY-MM-DD.md", "dates/YYYY-MM-DD/papers.bib"), "date.md.j2",
+             "the day's papers in the digest's order; their BibTeX", "", day_pages),
+    PageKind("week", "/dates/YYYY-Www/, /dates/YYYY-Www/papers.bib",
+             ("dates/YYYY-Www.md", "dates/YYYY-Www/papers.bib"), "period.md.j2",
+             "the ISO week's top papers, then its papers by day; their BibTeX",
              f"about {PERIOD_PER_PAGE} papers a page, whole days (/page/N/)",
              period_pages("week")),
-    PageKind("month", "/dates/YYYY-MM/", ("dates/YYYY-MM.md",), "period.md.j2",
-             "the month's top papers, then its papers by day",
+    PageKind("month", "/dates/YYYY-MM/, /dates/YYYY-MM/papers.bib",
+             ("dates/YYYY-MM.md", "dates/YYYY-MM/papers.bib"), "period.md.j2",
+             "the month's top papers, then its papers by day; their BibTeX",
              f"about {PERIOD_PER_PAGE} papers a page, whole days (/page/N/)",
              period_pages("month")),
-    PageKind("year", "/dates/YYYY/", ("dates/YYYY.md",), "period.md.j2",
-             "the year's top papers, then its papers by day",
+    PageKind("year", "/dates/YYYY/, /dates/YYYY/papers.bib",
+             ("dates/YYYY.md", "dates/YYYY/papers.bib"), "period.md.j2",
+             "the year's top papers, then its papers by day; their BibTeX",
              f"about {PERIOD_PER_PAGE} papers a page, whole days (/page/N/)",
              period_pages("year")),
     PageKind("topics", "/topics/", ("topics/index.md",), "topics.md.j2",
              "every topic with its count and trend", "", topics_index),
-    PageKind("topic", "/topics/<slug>/, /topics/<slug>/top/",
-             ("topics/<slug>.md", "topics/<slug>/top.md"), "topic.md.j2",
-             "the topic's papers, newest first, and most upvoted first (top/)", PER_PAGE,
+    PageKind("topic", "/topics/<slug>/, /topics/<slug>/top/, /topics/<slug>/papers.bib",
+             ("topics/<slug>.md", "topics/<slug>/top.md", "topics/<slug>/papers.bib"),
+             "topic.md.j2", "the topic's papers, newest first, and most upvoted first "
+             "(top/); their BibTeX", PER_PAGE,
              topic_pages),
     PageKind("authors", "/authors/", ("authors/index.md",), "authors.md.j2",
              f"authors with {Settings.author_min_papers} papers or more, most papers first",
@@ -615,13 +714,24 @@ KINDS: tuple[PageKind, ...] = (
     PageKind("updates", "/updates/", ("updates.md",), "updates.md.j2",
              "the record of fetches: each source's last success, days failed or empty",
              f"the newest {UPDATES_DAYS} days", updates),
-    PageKind("feeds", "/feed.xml, /feed.json, /topics/<slug>/feed.xml, /papers.json, "
-             "/dates/weekly.xml, /dates/monthly.xml",
-             ("feed.xml", "feed.json", "topics/<slug>/feed.xml", "papers.json",
-              "dates/weekly.xml", "dates/monthly.xml"), None,
+    PageKind("reading-list", "/reading-list/", ("reading-list.md",), "reading-list.md.j2",
+             "the reader's saved papers, kept in the browser: notes, export, share, import",
+             "", reading_list, single_element=False),
+    PageKind("feed-list", "/feeds/", ("feeds/index.md",), "feeds.md.j2",
+             "every feed of the site with its address; authors' feeds in pages",
+             f"{FEEDS_PER_PAGE} author feeds a page (/page/N/)", feed_list),
+    PageKind("feeds", "/feed.xml, /feed.json, /topics/<slug>/feed.xml, "
+             "/authors/<slug>/feed.xml, /dates/weekly.xml, /dates/monthly.xml, "
+             "/feeds.opml, /papers.json",
+             ("feed.xml", "feed.json", "topics/<slug>/feed.xml", "authors/<slug>/feed.xml",
+              "dates/weekly.xml", "dates/monthly.xml", "feeds.opml", "papers.json"), None,
              f"the newest {feeds.FEED_SIZE} papers (papers.json: all); the newest "
              f"{feeds.PERIOD_FEED_SIZE} weeks and months, each with its top "
-             f"{feeds.PERIOD_TOP}", "", exports),
+             f"{feeds.PERIOD_TOP}; feeds.opml: every feed", "", exports),
+    PageKind("api", "/api/papers/<slug>.json, /api/dates/YYYY-MM-DD.json",
+             ("api/papers/<slug>.json", "api/dates/YYYY-MM-DD.json"), None,
+             "a paper with its abstract, links, related papers, dates and citations; a "
+             "day's papers (schemas/)", "", api_data, needs_related=True),
 )
 
 

@@ -25,7 +25,8 @@ EXTRA_CSS = ["paper-digest.css"]
 EXTRA_JS = ["paper-digest.js"]
 DEFAULT_NAV = [{"Home": "index.md"}, {"Dates": "dates/index.md"},
                {"Topics": "topics/index.md"}, {"Authors": "authors/index.md"},
-               {"Search": "search.md"}, {"About": "about.md"}]
+               {"Search": "search.md"}, {"Reading list": "reading-list.md"},
+               {"About": "about.md"}]
 
 
 class PaperDigestConfig(Config):
@@ -43,6 +44,8 @@ class PaperDigestConfig(Config):
     """How many of the newest days the home page lists."""
     excerpt_chars = opt.Type(int, default=280)
     """Characters of abstract shown in listings."""
+    author_min_papers = opt.Type(int, default=3)
+    """Authors with at least this many papers get a page (and a feed)."""
     sources = opt.Type(dict, default={})
     """Where `paper-digest fetch` gets the digest's days: {source name: its options}
     (generator/fetch.py: SOURCES); none by default."""
@@ -100,7 +103,7 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
         self.dirty = dirty
 
     def on_config(self, config):
-        for name in ("per_page", "home_days", "excerpt_chars"):
+        for name in ("per_page", "home_days", "excerpt_chars", "author_min_papers"):
             if self.config[name] < 1:
                 raise opt.ValidationError(f"paper-digest: {name} must be at least 1")
         from generator.fetch import source_options
@@ -124,6 +127,9 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
         # Rendered template pieces shared by many pages (see theme/main.html); a new
         # store for every build, so `serve` never shows a stale one.
         env.globals["pd_fragments"] = {} if self.config.fast_render else None
+        # JSON in pages (JSON-LD with every author, the theme's config) without the
+        # spaces after separators: a paper with 500 authors pays for each one twice.
+        env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
         return env
 
     def on_files(self, files: Files, config) -> Files:

@@ -72,5 +72,6 @@ def load_project(root: Path) -> Project:
                           per_page=options.per_page,
                           home_days=options.home_days,
                           excerpt_chars=options.excerpt_chars,
+                          author_min_papers=options.author_min_papers,
                           language=config.theme["language"] or "en"),
     )

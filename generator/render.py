@@ -15,6 +15,7 @@ import dataclasses
 import datetime as dt
 import html
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -25,6 +26,7 @@ import jinja2
 import yaml
 from markupsafe import Markup
 
+from generator import cite
 from generator.cache import key
 from generator.errors import TemplateFailure
 from generator.model import Paper
@@ -91,31 +93,6 @@ def excerpt(text: str, limit: int) -> str:
             out.append(cut)
         return "".join(out).rstrip(" ,;:") + "\u2026"
     return "".join(out)
-
-
-_BIBTEX_SPECIAL = str.maketrans({c: "\\" + c for c in "&%$#_{}"} | {
-    "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "\\": r"\textbackslash{}"})
-
-
-def bibtex(paper: Paper, settings: Settings) -> str:
-    """A BibTeX entry; special characters escaped so any title is a valid field."""
-    def field(text: str) -> str:
-        return text.translate(_BIBTEX_SPECIAL)
-
-    key = paper.arxiv_id or paper.slug
-    # Math as its plain reading: the TeX would come out escaped (\\$...\\$), and kept as
-    # TeX it would run whatever commands a digest put in it when the paper is cited.
-    fields = [("title", "{" + field(math_as_text(paper.title)) + "}")]
-    if paper.authors:
-        fields.append(("author", " and ".join(field(a) for a in paper.authors)))
-    fields.append(("year", str(paper.first_date.year)))
-    if paper.arxiv_id:
-        fields += [("eprint", paper.arxiv_id), ("archivePrefix", "arXiv")]
-        fields.append(("url", f"https://arxiv.org/abs/{paper.arxiv_id}"))
-    elif settings.site_url:
-        fields.append(("url", f"{settings.site_url.rstrip('/')}/papers/{paper.slug}/"))
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@misc{{{key},\n{body}\n}}"
 
 
 # --- charts (inline SVG, drawn at build time) ------------------------------------------
@@ -218,6 +195,8 @@ def template_env(project_templates: Path | None) -> jinja2.Environment:
     env.filters["text"] = text_html
     env.filters["excerpt"] = excerpt
     env.filters["longdate"] = long_date
+    env.filters["slug"] = base_slug
+    env.globals["coins"] = lambda paper, settings: cite.coins(paper, settings.site_url)
     return env
 
 
@@ -270,6 +249,12 @@ class Output:
             self.kept.add(path)
             return True
         return False
+
+    def derived(self, path: str, make: Callable[[], str], *inputs: str) -> None:
+        """A file that is not a page (a feed, a .bib, JSON): made by `make` unless its
+        inputs are those it was last made from."""
+        if not self.unchanged(path, *inputs):
+            self.file(path, make())
 
     def listing(self, path: str, meta: dict, template: str, **variables) -> None:
         """A page that lists papers: rendered unless its inputs (the page's variables,

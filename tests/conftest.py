@@ -147,3 +147,11 @@ def page(browser):
     context.close()
     assert pg.dialogs == [], f"a script ran: {pg.dialogs}"
     assert pg.external == [], f"requests left the machine: {pg.external}"
+
+
+def axe_serious(page) -> list:
+    """The serious and critical problems axe-core finds on the page as it is now."""
+    page.add_script_tag(path=str(JS / "node_modules/axe-core/axe.min.js"))
+    result = page.evaluate("async () => await axe.run(document)")
+    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+            if v["impact"] in ("serious", "critical")]

@@ -82,7 +82,8 @@ def test_nav_is_fixed_and_never_lists_papers(sample_project):
     nav = html[html.index('<nav class="md-nav md-nav--primary"'):]
     nav = nav[: nav.index("</nav>")]
     labels = re.findall(r'<span class="md-ellipsis">\s*(.*?)\s*</span>', nav, re.S)
-    assert [label for label in labels if label] == ["Home", "Dates", "Topics", "Authors", "Search", "About"]
+    assert [label for label in labels if label] == [
+        "Home", "Dates", "Topics", "Authors", "Search", "Reading list", "About"]
 
 
 def test_site_loads_nothing_from_the_internet(sample_project):

@@ -10,7 +10,7 @@ import re
 import frontmatter
 import pytest
 
-from conftest import JS, Server
+from conftest import Server, axe_serious
 from generator import dedupe, pages
 from generator.cli import main
 from generator.model import Entry, Metadata, Paper, Topic
@@ -201,13 +201,6 @@ def test_ranks_on_paper_pages_follow_the_upvotes(weeks_site):
     assert "#1 of <a" in html
 
 
-def _axe(page) -> list:
-    page.add_script_tag(path=str(JS / "node_modules/axe-core/axe.min.js"))
-    result = page.evaluate("async () => await axe.run(document)")
-    return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
-            if v["impact"] in ("serious", "critical")]
-
-
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", ["dates/", "dates/2026-W34/", "dates/2026/"])
 def test_the_calendar_and_periods_pass_axe(browser, weeks_site, scheme, path):
@@ -216,7 +209,7 @@ def test_the_calendar_and_periods_pass_axe(browser, weeks_site, scheme, path):
     try:
         page = context.new_page()
         page.goto(f"{server.url}/{path}")
-        assert _axe(page) == []
+        assert axe_serious(page) == []
     finally:
         context.close()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -228,8 +229,16 @@ def test_sample_pages_show_related_papers_and_trends(sample_project):
     # The sample's days, 11 March to 3 April 2025: weeks, named by their Mondays.
     assert "<figcaption>Papers on Retrieval and RAG per week, weeks of 10 Mar 2025 to " \
            "31 Mar 2025. <span" in topic
-    assert (site / "topics/index.html").read_text("utf-8").count('class="pd-spark"') == len(
-        topics.default_taxonomy())
+    # Every topic with papers, and only those: an empty topic appears nowhere.
+    used = {t for p in json.loads((site / "papers.json").read_text())["papers"] for t in p["topics"]}
+    assert len(used) < len(topics.default_taxonomy())  # the sample leaves some empty
+    index = (site / "topics/index.html").read_text("utf-8")
+    assert index.count('class="pd-spark"') == len(used)
+    search = (site / "search/index.html").read_text("utf-8")
+    topic_filter = re.search(r'<select id="pd-search-topic".*?</select>', search).group(0)
+    assert topic_filter.count("<option value=") == len(used) + 1  # and "Any topic"
+    for topic in topics.default_taxonomy():
+        assert (site / f"topics/{topic.slug}/index.html").exists() == (topic.slug in used)
 
 
 def test_trend_caption_names_the_first_and_last_month():

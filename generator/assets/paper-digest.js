@@ -63,3 +63,146 @@
     box.select();
   }, true);
 })();
+
+// The reading list: papers a reader saves, kept in this browser's localStorage under a
+// key of the site's own path (two digests on one host keep two lists), keyed by slug (a
+// paper's URL never changes, so the list survives every rebuild). No cookies; nothing
+// leaves the browser. Each entry keeps what the list page shows and exports, copied
+// from the paper's /api/papers/<slug>.json when it is saved, so the list works offline.
+(function () {
+  var script = document.currentScript;
+  var siteRoot = new URL("../../", script ? script.src : document.baseURI);
+  var storeKey = "paper-digest:reading-list:" + siteRoot.pathname;
+  var listeners = [];
+  var SLUG = /^[a-z0-9][a-z0-9-]*$/;
+
+  function read() {
+    try {
+      var data = JSON.parse(localStorage.getItem(storeKey) || "null");
+      if (data && Array.isArray(data.papers)) return data.papers;
+    } catch (e) { /* unreadable: start again */ }
+    return [];
+  }
+
+  function write(papers) {
+    try {
+      localStorage.setItem(storeKey, JSON.stringify({ version: 1, papers: papers }));
+    } catch (e) { /* storage full or off: the list stays as it was */ }
+    changed();
+  }
+
+  function changed() {
+    syncButtons(document);
+    listeners.forEach(function (listener) { listener(); });
+  }
+
+  function find(papers, slug) {
+    for (var i = 0; i < papers.length; i++) if (papers[i].slug === slug) return i;
+    return -1;
+  }
+
+  function apiUrl(slug) { return new URL("api/papers/" + slug + ".json", siteRoot).href; }
+
+  function fetchPaper(slug) {
+    if (!SLUG.test(slug)) return Promise.resolve(null);
+    return fetch(apiUrl(slug)).then(function (r) { return r.ok ? r.json() : null; })
+      .catch(function () { return null; });
+  }
+
+  // Keeps the copy of a paper's data in the list up to date (a title revised, a paper
+  // featured again); a paper the site no longer has keeps the copy it had.
+  function refresh(slug) {
+    return fetchPaper(slug).then(function (data) {
+      if (!data) return false;
+      var papers = read();
+      var at = find(papers, slug);
+      if (at < 0 || JSON.stringify(papers[at].data) === JSON.stringify(data)) return false;
+      papers[at].data = data;
+      write(papers);
+      return true;
+    });
+  }
+
+  function save(slug, data, title) {
+    if (!SLUG.test(slug)) return Promise.resolve();
+    var papers = read();
+    if (find(papers, slug) < 0) {
+      papers.unshift({ slug: slug, added: new Date().toISOString(), note: "",
+                       data: data || (title ? { slug: slug, title: title } : null) });
+      write(papers);
+    }
+    return data ? Promise.resolve() : refresh(slug);
+  }
+
+  function remove(slug) {
+    var papers = read().filter(function (p) { return p.slug !== slug; });
+    write(papers);
+  }
+
+  function setNote(slug, note) {
+    var papers = read();
+    var at = find(papers, slug);
+    if (at < 0) return;
+    papers[at].note = note;
+    try {
+      localStorage.setItem(storeKey, JSON.stringify({ version: 1, papers: papers }));
+    } catch (e) { /* as in write */ }
+  }
+
+  function syncButtons(root) {
+    var saved = {};
+    read().forEach(function (p) { saved[p.slug] = true; });
+    root.querySelectorAll("button[data-save]").forEach(function (button) {
+      button.setAttribute("aria-pressed", saved[button.dataset.save] ? "true" : "false");
+    });
+  }
+
+  // The title near a Save button: the listing item's, or the paper page's heading.
+  function titleNear(button) {
+    var item = button.closest(".pd-item");
+    var link = item && item.querySelector(".pd-item__title");
+    var heading = !link && document.querySelector(".pd-paper h1");
+    return ((link || heading || {}).textContent || "").trim();
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-save]");
+    if (!button) return;
+    var slug = button.dataset.save;
+    if (button.getAttribute("aria-pressed") === "true") remove(slug);
+    else save(slug, null, titleNear(button));
+  });
+
+  // Another tab changed the list.
+  window.addEventListener("storage", function (event) {
+    if (event.key === storeKey) changed();
+  });
+
+  window.pdReadingList = {
+    all: read, save: save, remove: remove, setNote: setNote, refresh: refresh,
+    fetchPaper: fetchPaper, clear: function () { write([]); },
+    onChange: function (listener) { listeners.push(listener); },
+    syncButtons: syncButtons, siteRoot: siteRoot,
+  };
+  syncButtons(document);
+})();
+
+// Copy buttons (the feeds' addresses, the reading list's share link), and the feed
+// addresses of a site without site_url, made absolute from where it is served.
+(function () {
+  document.querySelectorAll("code.pd-feed-url[data-href]").forEach(function (code) {
+    code.textContent = new URL(code.dataset.href, document.baseURI).href;
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button.pd-copy");
+    if (!button) return;
+    var text = button.dataset.copy ? new URL(button.dataset.copy, document.baseURI).href
+      : (document.getElementById(button.getAttribute("aria-controls") || "") || {}).value;
+    if (!text || !navigator.clipboard) return;
+    navigator.clipboard.writeText(text).then(function () {
+      var label = button.textContent;
+      button.textContent = "Copied";
+      setTimeout(function () { button.textContent = label; }, 1500);
+    }, function () {});
+  });
+})();

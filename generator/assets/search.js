@@ -1,12 +1,16 @@
 // The search page: Pagefind's JavaScript API with the state kept in the URL
-// (/search/?q=...&topic=...&year=...&month=...&author=...&sort=date), so a search can be shared, reloaded,
+// (/search/?q=...&topic=...&year=...&month=...&author=...&org=...&code=yes&sort=date), so a
+// search can be shared, reloaded,
 // and Back works. Everything from the index is inserted as text, never as HTML.
 const PAGE_SIZE = 20;
 const root = document.getElementById("pd-search");
 const form = root.querySelector("form");
 const status = document.getElementById("pd-search-status");
 const list = document.getElementById("pd-search-results");
-const fields = ["q", "topic", "year", "month", "author", "sort"];
+// org and code exist where the digests say which organization a paper is from and
+// where its code is.
+const fields = ["q", "topic", "year", "month", "author", "org", "code", "sort"]
+  .filter((name) => form.elements[name]);
 const bundleUrl = new URL(root.dataset.bundle, document.baseURI);
 const siteRoot = new URL("../", bundleUrl);
 
@@ -90,7 +94,8 @@ function fillForm(state) {
       option.textContent = state[name];
       el.appendChild(option);
     }
-    el.value = state[name];
+    if (el.type === "checkbox") el.checked = state[name] === el.value;
+    else el.value = state[name];
   }
 }
 
@@ -183,6 +188,18 @@ function resultItem(data, state) {
   link.href = data.url;
   link.textContent = (data.meta && data.meta.title) || data.url;
   li.appendChild(link);
+  const slug = (new URL(data.url, document.baseURI).pathname.match(/\/papers\/([a-z0-9-]+)\/?$/) || [])[1];
+  if (slug) {
+    const save = document.createElement("button");
+    save.type = "button";
+    save.className = "pd-save";
+    save.dataset.save = slug;
+    save.title = "Save to your reading list";
+    save.textContent = "Save";
+    save.setAttribute("aria-pressed", "false");
+    li.append(" ", save);
+    if (window.pdReadingList) window.pdReadingList.syncButtons(li);
+  }
   if (data.meta && data.meta.date) {
     const date = document.createElement("span");
     date.className = "pd-item__date";
@@ -244,7 +261,9 @@ async function run(state) {
   if (state.year) filters.year = state.year;
   if (state.month) filters.month = state.month;
   if (state.author) filters.author = state.author;
-  if (!state.q && !state.topic && !state.year && !state.month && !state.author) {
+  if (state.org) filters.organization = state.org;
+  if (state.code) filters.code = "yes";
+  if (!state.q && !state.topic && !state.year && !state.month && !state.author && !state.org && !state.code) {
     status.textContent = "Type a title, an author, a method or a topic.";
     return;
   }
@@ -269,15 +288,16 @@ form.addEventListener("submit", (event) => {
   event.preventDefault();
   const params = new URLSearchParams();
   for (const name of fields) {
-    const value = form.elements[name].value.trim();
+    const el = form.elements[name];
+    const value = el.type === "checkbox" ? (el.checked ? el.value : "") : el.value.trim();
     if (value) params.set(name, value);
   }
   const query = params.toString();
   history.pushState(null, "", query ? `?${query}` : location.pathname);
   run(readState());
 });
-for (const name of ["topic", "year", "month", "sort"]) {
-  form.elements[name].addEventListener("change", () => form.requestSubmit());
+for (const name of ["topic", "year", "month", "code", "sort"]) {
+  if (form.elements[name]) form.elements[name].addEventListener("change", () => form.requestSubmit());
 }
 window.addEventListener("popstate", () => {
   const state = readState();

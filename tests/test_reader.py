@@ -1,0 +1,333 @@
+"""A reader's tools on a site of real Daily Papers days: the reading list (save, notes,
+export, share and import, across a rebuild), citations for whole listings (papers.bib,
+COinS), feeds for everything (authors, feeds.opml, /feeds/), the static data API with
+its JSON Schemas, and the search filters for code and organization."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import bibtexparser
+import feedparser
+import jsonschema
+import pytest
+from referencing import Registry, Resource
+
+from conftest import FIXTURES, REPO, Server, axe_serious
+from generator import cite
+from generator.cli import main
+
+DAY_ONE = FIXTURES / "fetch/hf-daily-2025-06-02.json"  # 20 papers, 12 with code
+DAY_TWO = FIXTURES / "reader/2026-08-18-api.json"  # 29 papers, 23 with an organization
+
+
+@pytest.fixture(scope="module")
+def reader_site(tmp_path_factory):
+    """A project of one real Daily Papers day, built and served; `grow()` adds a second
+    day and builds again (the reading list must survive it)."""
+    root = tmp_path_factory.mktemp("reader") / "project"
+    assert main(["init", str(root)]) == 0
+    shutil.copy(DAY_ONE, root / "digests/2025-06-02-api.json")
+    config = root / "mkdocs.yml"  # one day: every author gets a page (and a feed)
+    config.write_text(config.read_text().replace(
+        "  - paper-digest:\n", "  - paper-digest:\n      author_min_papers: 1\n", 1))
+    assert "author_min_papers: 1" in config.read_text()
+    assert main(["build", "--project", str(root)]) == 0
+    server = Server(root / "site")
+
+    def grow():
+        shutil.copy(DAY_TWO, root / "digests")
+        assert main(["build", "--project", str(root)]) == 0
+
+    server.root, server.grow = root, grow
+    yield server
+    server.close()
+
+
+def _site(server) -> Path:
+    return server.root / "site"
+
+
+def _papers(server) -> dict[str, dict]:
+    return {p["slug"]: p for p in json.loads((_site(server) / "papers.json").read_text())["papers"]}
+
+
+def _bib(text: str) -> list[dict]:
+    return bibtexparser.loads(text, parser=bibtexparser.bparser.BibTexParser(
+        common_strings=True)).entries
+
+
+# --- citations for whole listings, feeds, the data API (built files) -------------------
+
+
+@pytest.mark.build
+def test_every_listing_has_its_papers_bib_and_links_it(reader_site):
+    site = _site(reader_site)
+    day = json.loads((site / "api/dates/2025-06-02.json").read_text())
+    entries = _bib((site / "dates/2025-06-02/papers.bib").read_text("utf-8"))
+    assert len(entries) == day["count"] == 20
+    assert [e["eprint"] for e in entries] == [p["arxiv_id"] for p in day["papers"]]
+    for listing in ("dates/2025-06-02", "dates/2025-W23", "dates/2025-06", "dates/2025"):
+        html = (site / listing / "index.html").read_text("utf-8")
+        assert 'href="papers.bib"' in html or f'{listing}/papers.bib"' in html, listing
+        assert len(_bib((site / listing / "papers.bib").read_text("utf-8"))) == 20
+    for topic in json.loads((site / "papers.json").read_text())["topics"]:
+        members = [p for p in _papers(reader_site).values() if topic["slug"] in p["topics"]]
+        entries = _bib((site / f"topics/{topic['slug']}/papers.bib").read_text("utf-8"))
+        assert len(entries) == len(members) > 0
+
+
+@pytest.mark.build
+def test_listings_carry_one_coins_per_paper(reader_site):
+    site = _site(reader_site)
+    html = (site / "dates/2025-06-02/index.html").read_text("utf-8")
+    spans = re.findall(r'<span class="Z3988" title="([^"]*)"></span>', html)
+    assert len(spans) == 20
+    import html as html_lib
+
+    first = parse_qs(html_lib.unescape(spans[0]))
+    day = json.loads((site / "api/dates/2025-06-02.json").read_text())
+    assert first["rft_id"][0] == f"info:arxiv/{day['papers'][0]['arxiv_id']}"
+    assert first["rft.au"] == day["papers"][0]["authors"][:cite.COINS_AUTHORS]
+    # A week page lists its top papers again above its days: still one span per paper.
+    week = (site / "dates/2025-W23/index.html").read_text("utf-8")
+    assert week.count('class="Z3988"') == 20
+
+
+@pytest.mark.build
+def test_every_author_page_has_a_feed(reader_site):
+    site = _site(reader_site)
+    authors = [p for p in (site / "authors").iterdir() if (p / "index.html").is_file()]
+    assert authors
+    for folder in authors:
+        feed = feedparser.parse((folder / "feed.xml").read_text("utf-8"))
+        assert not feed.bozo, folder
+        page = (folder / "index.html").read_text("utf-8")
+        assert len(feed.entries) == len(re.findall(r'class="pd-item"', page))
+        # Discoverable: a feed reader finds it from the page's head, a reader from its link.
+        assert re.search(r'<link rel="alternate feed" type="application/atom\+xml" '
+                         r'title="[^"]+" href="feed.xml">', page)
+        assert f'href="../../authors/{folder.name}/feed.xml"' in page
+
+
+@pytest.mark.build
+def test_feeds_opml_bundles_every_feed_of_the_site(reader_site):
+    site = _site(reader_site)
+    outlines = ET.parse(site / "feeds.opml").getroot().iter("outline")
+    urls = sorted(o.get("xmlUrl") for o in outlines if o.get("xmlUrl"))
+    on_disk = sorted(str(p.relative_to(site)) for p in site.rglob("*.xml")
+                     if p.name in ("feed.xml", "weekly.xml", "monthly.xml"))
+    assert urls == on_disk
+    page = (site / "feeds/index.html").read_text("utf-8")
+    for url in urls:  # /feeds/ lists each, with its address to copy
+        assert f'data-copy="../{url}"' in page, url
+
+
+def _validators():
+    schemas = {name: json.loads((REPO / "schemas" / f"{name}.schema.json").read_text())
+               for name in ("paper", "day")}
+    registry = Registry().with_resources(
+        (s["$id"], Resource.from_contents(s)) for s in schemas.values())
+    return {name: jsonschema.Draft202012Validator(s, registry=registry)
+            for name, s in schemas.items()}
+
+
+@pytest.mark.build
+def test_the_data_api_follows_its_schemas(reader_site):
+    site, validators = _site(reader_site), _validators()
+    papers = _papers(reader_site)
+    files = sorted((site / "api/papers").glob("*.json"))
+    assert [f.stem for f in files] == sorted(papers)
+    for file in files:
+        data = json.loads(file.read_text())
+        validators["paper"].validate(data)
+        listed = papers[data["slug"]]
+        assert {k: v for k, v in data.items() if k in listed} | {"url": listed["url"]} == listed
+        assert (file.parent / data["url"]).resolve() == (site / f"papers/{data['slug']}").resolve()
+        for other in data["related"]:
+            assert other["slug"] in papers
+    for file in (site / "api/dates").glob("*.json"):
+        validators["day"].validate(json.loads(file.read_text()))
+    # The schemas say something: a paper without its citations is refused.
+    broken = json.loads(files[0].read_text())
+    del broken["bibtex"]
+    with pytest.raises(jsonschema.ValidationError):
+        validators["paper"].validate(broken)
+
+
+# --- the reading list in the browser ---------------------------------------------------
+
+
+def _saved(page) -> list[str]:
+    return page.evaluate("window.pdReadingList.all().map(e => e.slug)")
+
+
+def _wait_saved(page, n: int) -> None:
+    page.wait_for_function(
+        f"window.pdReadingList.all().filter(e => e.data && e.data.bibtex).length === {n}")
+
+
+def _download(page, button: str) -> str:
+    with page.expect_download() as info:
+        page.locator(f'button[data-export="{button}"]').click()
+    download = info.value
+    return download.suggested_filename, Path(download.path()).read_text("utf-8")
+
+
+def test_save_list_note_export_share_and_a_rebuild(browser, reader_site):
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    external = []
+    page.on("request", lambda r: None if r.url.startswith(("http://127.0.0.1", "blob:", "data:"))
+            else external.append(r.url))
+    try:
+        url = reader_site.url
+        # From a day's listing: the first two papers, by mouse and by keyboard.
+        page.goto(f"{url}/dates/2025-06-02/")
+        buttons = page.locator(".pd-item button[data-save]")
+        first, second = buttons.nth(0), buttons.nth(1)
+        slugs = [first.get_attribute("data-save"), second.get_attribute("data-save")]
+        assert first.get_attribute("aria-pressed") == "false"
+        first.click()
+        second.focus()
+        page.keyboard.press("Enter")
+        assert first.get_attribute("aria-pressed") == "true"
+        assert second.get_attribute("aria-pressed") == "true"
+        box = first.bounding_box()
+        assert box["height"] >= 24 and box["width"] >= 24
+        # From a search result, and from a paper page.
+        papers = _papers(reader_site)
+        third = next(s for s in papers if s not in slugs)
+        page.goto(f"{url}/search/?q={' '.join(papers[third]['title'].split()[:6])}")
+        result = page.locator(f'#pd-search-results button[data-save="{third}"]')
+        result.click()
+        assert result.get_attribute("aria-pressed") == "true"
+        fourth = next(s for s in papers if s not in slugs + [third])
+        page.goto(f"{url}/papers/{fourth}/")
+        page.locator(f'.pd-paper button[data-save="{fourth}"]').click()
+        _wait_saved(page, 4)
+        assert _saved(page) == [fourth, third, *reversed(slugs)]  # newest first
+
+        # The list page: titles, authors, dates, topics; a note that stays.
+        page.goto(f"{url}/reading-list/")
+        items = page.locator("#pd-reading-items > li")
+        assert items.count() == 4
+        titles = items.locator(".pd-item__title").all_inner_texts()
+        assert titles == [papers[s]["title"] for s in [fourth, third, *reversed(slugs)]]
+        first_item = items.first
+        assert first_item.locator(".pd-item__authors").inner_text().startswith(
+            papers[fourth]["authors"][0])
+        assert "Featured on" in first_item.locator(".pd-item__date").inner_text()
+        assert first_item.locator(".pd-chip").count() == len(papers[fourth]["topics"])
+        page.get_by_label(re.compile(r"^Note on")).first.fill("Read the ablations first.")
+        assert "4 papers saved" in page.locator("#pd-reading-status").inner_text()
+
+        # Export: BibTeX, RIS and CSL-JSON, named for the site and the day.
+        name, text = _download(page, "bibtex")
+        assert re.fullmatch(r"project-digest-reading-list-\d{4}-\d{2}-\d{2}\.bib", name)
+        entries = _bib(text)
+        assert [e["eprint"] for e in entries] == [
+            papers[s]["arxiv_id"] for s in [fourth, third, *reversed(slugs)]]
+        name, text = _download(page, "ris")
+        assert name.endswith(".ris")
+        records = [r for r in text.split("ER  - \n") if r.strip()]
+        assert len(records) == 4 and all(r.startswith("TY  - PREPRINT\n") for r in records)
+        assert [re.search(r"^TI  - (.*)$", r, re.M).group(1) for r in records] == [
+            e["title"].strip("{}") for e in entries]
+        name, text = _download(page, "csl")
+        assert name.endswith(".json")
+        items_csl = json.loads(text)
+        assert [i["id"] for i in items_csl] == [e["ID"] for e in entries]
+        assert all(i["author"] and i["issued"]["date-parts"] for i in items_csl)
+
+        # Share: the link lists the slugs; another browser opens it and imports.
+        share = page.locator("#pd-reading-share").input_value()
+        assert share.endswith("/reading-list/?papers=" + ",".join(
+            [fourth, third, *reversed(slugs)]))
+
+        # A rebuild with a new day: the list, its notes and every saved page survive.
+        reader_site.grow()
+        page.reload()
+        assert page.locator("#pd-reading-items > li").count() == 4
+        assert page.get_by_label(re.compile(r"^Note on")).first.input_value() == \
+            "Read the ablations first."
+        page.goto(f"{url}/dates/2025-06-02/")
+        assert page.locator(f'button[data-save="{slugs[0]}"]').get_attribute("aria-pressed") == "true"
+
+        other = browser.new_context()
+        try:
+            friend = other.new_page()
+            friend.goto(share)
+            shared = friend.locator("#pd-shared-items > li")
+            shared.nth(3).wait_for()
+            assert shared.locator(".pd-item__title").all_inner_texts() == titles
+            assert "4 papers in this shared list" in friend.locator("#pd-shared-status").inner_text()
+            assert friend.locator("#pd-reading-items > li").count() == 0
+            friend.locator("#pd-shared-add").click()
+            friend.wait_for_function("window.pdReadingList.all().length === 4")
+            assert _saved(friend) == [fourth, third, *reversed(slugs)]
+            assert friend.locator("#pd-reading-items > li").count() == 4
+            assert friend.locator("#pd-shared-add").is_hidden()
+        finally:
+            other.close()
+
+        # Remove one, then clear (after the reader confirms).
+        page.goto(f"{url}/reading-list/")
+        page.get_by_role("button", name=re.compile(r"^Remove .*from the reading list")).first.click()
+        assert page.locator("#pd-reading-items > li").count() == 3
+        page.once("dialog", lambda dialog: dialog.accept())
+        page.locator("#pd-reading-clear").click()
+        assert page.locator("#pd-reading-items > li").count() == 0
+        assert _saved(page) == []
+        assert page.evaluate("document.cookie") == ""
+        assert external == []
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_filled_reading_list_and_the_feeds_page_pass_axe(browser, reader_site, scheme):
+    context = browser.new_context(color_scheme=scheme)
+    try:
+        page = context.new_page()
+        slugs = sorted(_papers(reader_site))[:5]
+        page.goto(f"{reader_site.url}/reading-list/?papers={','.join(slugs)}")
+        page.locator("#pd-shared-items > li").nth(4).wait_for()
+        page.locator("#pd-shared-add").click()
+        page.wait_for_function("window.pdReadingList.all().length === 5")
+        assert axe_serious(page) == []
+        page.goto(f"{reader_site.url}/feeds/")
+        assert axe_serious(page) == []
+        page.goto(f"{reader_site.url}/dates/2025-06-02/")
+        page.locator("button[data-save]").first.click()
+        assert axe_serious(page) == []
+    finally:
+        context.close()
+
+
+def test_search_filters_by_code_and_organization(page, reader_site):
+    reader_site_papers = _papers(reader_site)
+    if not any(p["organization"] for p in reader_site_papers.values()):
+        reader_site.grow()  # the second day names organizations
+        reader_site_papers = _papers(reader_site)
+    with_code = sum(1 for p in reader_site_papers.values() if p["code"])
+    page.goto(f"{reader_site.url}/search/?code=yes")
+    status = page.locator("#pd-search-status")
+    status.filter(has_text="found").wait_for()
+    assert status.inner_text() == f"{with_code} papers found."
+    assert page.locator("#pd-search-code").is_checked()
+    orgs = {}
+    for p in reader_site_papers.values():
+        if p["organization"]:
+            orgs[p["organization"]] = orgs.get(p["organization"], 0) + 1
+    org, count = max(orgs.items(), key=lambda o: (o[1], o[0]))
+    options = page.locator("#pd-search-orgs option").evaluate_all("os => os.map(o => o.value)")
+    assert org in options and len(options) == len(orgs)
+    page.goto(f"{reader_site.url}/search/?org={org}")
+    status.filter(has_text="found").wait_for()
+    assert status.inner_text() == f"{count} paper{'' if count == 1 else 's'} found."
