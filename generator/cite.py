@@ -9,6 +9,7 @@ whatever commands a digest put in it when the paper is cited.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from generator.model import Paper
@@ -27,6 +28,12 @@ def _url(paper: Paper, site_url: str | None) -> str | None:
     return None
 
 
+# A paper is cited on every listing it is on (its day, week, month, year, topics): each
+# format is made once per paper and kept (a Paper is frozen, so it is its own key).
+_MEMO = 200_000
+
+
+@lru_cache(maxsize=_MEMO)
 def bibtex(paper: Paper, site_url: str | None = None) -> str:
     """A BibTeX entry; special characters escaped so any title is a valid field."""
     def field(text: str) -> str:
@@ -110,6 +117,7 @@ COINS_AUTHORS = 3  # a listing's COinS name the first few authors (Zotero needs 
 # the paper page has them all, and a week's listing has a COinS for each of its papers
 
 
+@lru_cache(maxsize=_MEMO)
 def coins(paper: Paper, site_url: str | None = None) -> str:
     """The title attribute of a COinS span (OpenURL ContextObject, Z39.88-2004)."""
     fields = [("ctx_ver", "Z39.88-2004"), ("rft_val_fmt", "info:ofi/fmt:kev:mtx:journal"),

@@ -244,7 +244,8 @@ def search(out: Output, site: SiteIndex) -> None:
     out.listing("search.md", {"title": "Search", "hide": ["toc"]}, "search.md.j2",
              taxonomy=site.shown_topics, years=years, months=months,
              organizations=sorted(organizations, key=lambda o: (-organizations[o], o)),
-             has_code=any(p.meta.github_repo for p in site.papers))
+             has_code=any(p.meta.github_repo for p in site.papers),
+             upvoted=any(p.meta.upvotes for p in site.papers))
 
 
 CALENDAR_YEARS = 2  # the newest years /dates/ shows as calendars; older ones: year pages

@@ -117,6 +117,9 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
         theme.dirs.insert(1 if theme.custom_dir else 0, str(package_dir("theme")))
         config.extra_css[:0] = [f"{ASSET_PREFIX}/{name}" for name in EXTRA_CSS]
         config.extra_javascript[:0] = [f"{ASSET_PREFIX}/{name}" for name in EXTRA_JS]
+        if "generator" not in config.extra:
+            # The footer names the digest's own site, not the theme's ("Made with ...").
+            config.extra["generator"] = False
         if config.nav is None:
             # Without a nav MkDocs would list every paper: a fixed nav keeps builds linear.
             config.nav = DEFAULT_NAV

@@ -258,6 +258,11 @@ def test_save_list_note_export_share_and_a_rebuild(browser, reader_site):
             "Read the ablations first."
         page.goto(f"{url}/dates/2025-06-02/")
         assert page.locator(f'button[data-save="{slugs[0]}"]').get_attribute("aria-pressed") == "true"
+        # Offline (the papers' data cannot be fetched): the list shows what it kept.
+        page.route("**/api/**", lambda route: route.abort())
+        page.goto(f"{url}/reading-list/")
+        assert page.locator("#pd-reading-items .pd-item__title").all_inner_texts() == titles
+        page.unroute("**/api/**")
 
         other = browser.new_context()
         try:
@@ -331,3 +336,50 @@ def test_search_filters_by_code_and_organization(page, reader_site):
     page.goto(f"{reader_site.url}/search/?org={org}")
     status.filter(has_text="found").wait_for()
     assert status.inner_text() == f"{count} paper{'' if count == 1 else 's'} found."
+
+
+# --- search as researchers use it, and long author lists ----------------------------
+
+
+def _results(page) -> list[str]:
+    """The titles of the first page of results, once they are all in."""
+    page.locator("#pd-search-status").filter(has_text="found").wait_for()
+    total = int(page.locator("#pd-search-status").inner_text().split()[0])
+    page.locator("#pd-search-results .pd-item").nth(min(total, 20) - 1).wait_for()
+    return page.locator("#pd-search-results .pd-item__title").all_inner_texts()
+
+
+def test_an_arxiv_id_finds_its_paper_with_or_without_version_and_prefix(page, reader_site):
+    papers = list(_papers(reader_site).values())
+    paper = papers[len(papers) // 2]
+    for query in (paper["arxiv_id"], f"arXiv:{paper['arxiv_id']}v2", f"{paper['arxiv_id']}v1"):
+        page.goto(f"{reader_site.url}/search/?q={query}")
+        assert _results(page)[0] == paper["title"], query
+
+
+def test_sort_by_upvotes_and_the_months_of_the_chosen_year(page, reader_site):
+    papers = _papers(reader_site)
+    page.goto(f"{reader_site.url}/search/?q=model&sort=upvotes")
+    titles = _results(page)
+    upvotes = {p["title"]: p["upvotes"] for p in papers.values()}
+    shown = [upvotes[t] for t in titles]
+    assert len(shown) > 5 and shown == sorted(shown, reverse=True)
+    if len({p["dates"][0][:4] for p in papers.values()}) > 1:
+        page.select_option("#pd-search-year", "2025")
+        months = page.locator("#pd-search-month option:not([hidden])").evaluate_all(
+            "os => os.map(o => o.value)")
+        assert months == ["", "2025-06"]
+
+
+@pytest.mark.build
+def test_a_long_author_list_is_collapsed_and_the_footer_names_no_theme(reader_site):
+    site = _site(reader_site)
+    paper = max(_papers(reader_site).values(), key=lambda p: len(p["authors"]))
+    assert len(paper["authors"]) > 10
+    html = (site / f"papers/{paper['slug']}/index.html").read_text("utf-8")
+    shown, rest = re.search(r'<div class="pd-paper__authors"><p>(.*?)</p><details class='
+                            r'"pd-paper__more"><summary>Show all (\d+) authors</summary>',
+                            html).groups()
+    assert shown.count(", ") == 10 and rest == str(len(paper["authors"]))
+    assert all(name in html for name in paper["authors"])
+    assert "Made with" not in html and "squidfunk" not in html

@@ -49,10 +49,10 @@ async function loadSearch() {
 // Results of both bundles as one list: `total`, and `next(n)` for the next n results.
 // By relevance the two lists merge by score (as Pagefind's own mergeIndex does); by
 // date each list is already newest first, and they merge by the dates of their heads.
-function merged(lists, byDate) {
+function merged(lists, sortKey) {
   const all = lists.flat();
-  if (!byDate || lists.filter((l) => l.length).length < 2) {
-    if (!byDate) all.sort((a, b) => b.score - a.score);
+  if (!sortKey || lists.filter((l) => l.length).length < 2) {
+    if (!sortKey) all.sort((a, b) => b.score - a.score);
     let at = 0;
     return { total: all.length, next: async (n) => all.slice(at, (at += n)) };
   }
@@ -65,9 +65,14 @@ function merged(lists, byDate) {
         const open = lists.map((l, i) => i).filter((i) => heads[i] < lists[i].length);
         if (!open.length) break;
         const datas = await Promise.all(open.map((i) => lists[i][heads[i]].data()));
+        // Each list is sorted already: take the best of their heads.
+        const value = (d) => {
+          const raw = (d.meta && d.meta[sortKey]) || "";
+          return sortKey === "upvotes" ? Number(raw) || 0 : raw;
+        };
         let best = 0;
         datas.forEach((d, k) => {
-          if (((d.meta && d.meta.date) || "") > ((datas[best].meta && datas[best].meta.date) || "")) best = k;
+          if (value(d) > value(datas[best])) best = k;
         });
         const i = open[best];
         out.push(lists[i][heads[i]++]);
@@ -270,13 +275,22 @@ async function run(state) {
   status.textContent = "Searching\u2026";
   const index = await loadSearch();
   const options = { filters };
-  if (state.sort === "date") options.sort = { date: "desc" };
-  const found = await Promise.all([index.base, index.recent].filter(Boolean)
-    .map((bundle) => bundle.search(state.q || null, options)));
+  const sortKey = ["date", "upvotes"].includes(state.sort) ? state.sort : null;
+  if (sortKey) options.sort = { [sortKey]: "desc" };
+  const bundles = [index.base, index.recent].filter(Boolean);
+  // An arXiv id (2407.21783, arXiv:2407.21783v2) finds its paper, by its filter.
+  const id = (state.q || "").trim().match(/^(?:arxiv:\s*)?(\d{4}\.\d{4,5})(?:v\d+)?$/i);
+  let found = null;
+  if (id) {
+    found = await Promise.all(bundles.map((bundle) =>
+      bundle.search(null, { ...options, filters: { ...filters, arxiv: id[1] } })));
+    if (!found.some((f) => f.results.length)) found = null;
+  }
+  if (!found) found = await Promise.all(bundles.map((bundle) => bundle.search(state.q || null, options)));
   if (run !== generation) return;
   const lists = found.map((f) => f.results);
   lists[0] = lists[0].filter((r) => !index.hide.has(r.id));
-  current = merged(lists, state.sort === "date");
+  current = merged(lists, sortKey);
   currentState = state;
   shown = 0;
   const n = current.total;
@@ -296,17 +310,29 @@ form.addEventListener("submit", (event) => {
   history.pushState(null, "", query ? `?${query}` : location.pathname);
   run(readState());
 });
+// The month list offers the chosen year's months only.
+function limitMonths() {
+  const year = form.elements.year.value;
+  const month = form.elements.month;
+  for (const option of month.options) {
+    option.hidden = Boolean(year && option.value && !option.value.startsWith(`${year}-`));
+  }
+  if (month.selectedOptions[0] && month.selectedOptions[0].hidden) month.value = "";
+}
+form.elements.year.addEventListener("change", limitMonths);
 for (const name of ["topic", "year", "month", "code", "sort"]) {
   if (form.elements[name]) form.elements[name].addEventListener("change", () => form.requestSubmit());
 }
 window.addEventListener("popstate", () => {
   const state = readState();
   fillForm(state);
+  limitMonths();
   run(state);
 });
 
 const initial = readState();
 fillForm(initial);
+limitMonths();
 run(initial).catch(() => {
   status.textContent = "No search index: this digest has no papers yet.";
 });
