@@ -43,11 +43,8 @@ def main() -> int:
             f"| {result['peak_mb']:.0f} MB | {result['stored']} stored |")
     print(line)
     if args.write:
-        command = "python " + " ".join([Path(sys.argv[0]).as_posix()] + sys.argv[1:])
-        with args.write.open("a", encoding="utf-8") as f:
-            f.write(f"\n### `add` of a whole archive ({dt.date.today()})\n\nMeasured on the code "
-                    f"of {run.code_version()}.\n\n`{command}`\n\n"
-                    "| input | time | peak RSS | result |\n|---|---|---|---|\n" + line + "\n")
+        run.append_section(args.write, f"`add` of a whole archive ({dt.date.today()})",
+                           "| input | time | peak RSS | result |\n|---|---|---|---|\n" + line)
     return 0
 
 

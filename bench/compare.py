@@ -64,11 +64,9 @@ def main() -> int:
     table = "\n".join(rows)
     print(table)
     if args.write:
-        command = "python " + " ".join([Path(sys.argv[0]).as_posix()] + sys.argv[1:])
-        with args.write.open("a", encoding="utf-8") as f:
-            f.write(f"\n### Versions compared, {args.papers} papers ({dt.date.today()})\n\n"
-                    f"`{command}`\n\n{args.rounds} rounds, the versions alternating.\n\n"
-                    f"{table}\n")
+        run.append_section(args.write, f"Versions compared, {args.papers} papers "
+                           f"({dt.date.today()})", f"{args.rounds} rounds, the versions "
+                           f"alternating.\n\n{table}", measured=False)
     return 0
 
 

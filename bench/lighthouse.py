@@ -67,11 +67,8 @@ def main() -> int:
     table = ("| page | " + " | ".join(CATEGORIES) + " |\n|---|---|---|---|---|\n" + rows)
     print(table)
     if args.write:
-        command = "python " + " ".join([Path(sys.argv[0]).as_posix()] + sys.argv[1:])
-        with args.write.open("a", encoding="utf-8") as f:
-            f.write(f"\n### Lighthouse {dt.date.today()} (mobile preset, served with gzip)\n\n"
-                    f"Measured on the code of {run.code_version()}.\n\n"
-                    f"`{command}`\n\n{table}\n")
+        run.append_section(args.write, f"Lighthouse {dt.date.today()} (mobile preset, "
+                           "served with gzip)", table)
     return 0
 
 

@@ -307,6 +307,20 @@ def versions() -> str:
     return ", ".join(f"{n} {metadata.version(n)}" for n in names)
 
 
+def command_line() -> str:
+    return "python " + " ".join([Path(sys.argv[0]).as_posix()] + sys.argv[1:])
+
+
+def append_section(target: Path, heading: str, body: str, measured: bool = True,
+                   command: str | None = None) -> None:
+    """A section at the end of BENCHMARKS.md: its heading, the code it measured, the
+    command that made it (by default this script's own command line) and its figures."""
+    command = command or command_line()
+    code = f"Measured on the code of {code_version()}.\n\n" if measured else ""
+    with target.open("a", encoding="utf-8") as f:
+        f.write(f"\n### {heading}\n\n{code}`{command}`\n\n{body}\n")
+
+
 def write(results: dict, command: str, target: Path) -> None:
     cells = dict(results)
     for name in ("build", "bare", "stock"):  # the range over rounds, when there were several
@@ -326,11 +340,8 @@ def write(results: dict, command: str, target: Path) -> None:
               "| search: first result | search: bytes | related papers |\n"
               "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    text = (f"\n### {dt.date.today()} — {machine}\n\nMeasured on the code of "
-            f"{code_version()}.\n\n`{command}`\n\n{versions()}\n\n"
-            f"{header}\n{row}\n")
-    with target.open("a", encoding="utf-8") as f:
-        f.write(text)
+    append_section(target, f"{dt.date.today()} — {machine}", f"{versions()}\n\n{header}\n{row}",
+                   command=command)
 
 
 def main() -> int:
@@ -353,20 +364,17 @@ def main() -> int:
         results = build_only(args.papers, args.source, args.per_day)
         print(json.dumps(results, indent=2))
         if args.write:
-            command = "python " + " ".join([Path(sys.argv[0]).as_posix()] + sys.argv[1:])
-            with args.write.open("a", encoding="utf-8") as f:
-                f.write(f"\n### Full build only, {dt.date.today()}\n\nMeasured on the code of "
-                        f"{code_version()}.\n\n`{command}`\n\n| papers | full build | peak RSS "
-                        f"| all processes (PSS) | paper page max |\n|---|---|---|---|---|\n"
-                        f"| {results['papers']} ({results['source']}) | {results['build_s']:.0f} s | "
-                        f"{results['peak_mb']:.0f} MB | {results['all_mb']:.0f} MB | "
-                        f"{results['page_kb_max']:.1f} KB |\n")
+            append_section(args.write, f"Full build only, {dt.date.today()}",
+                           "| papers | full build | peak RSS | all processes (PSS) "
+                           "| paper page max |\n|---|---|---|---|---|\n"
+                           f"| {results['papers']} ({results['source']}) "
+                           f"| {results['build_s']:.0f} s | {results['peak_mb']:.0f} MB "
+                           f"| {results['all_mb']:.0f} MB | {results['page_kb_max']:.1f} KB |")
         return 0
     results = bench(args.papers, args.source, args.query, args.rounds, args.per_day)
     print(json.dumps(results, indent=2))
     if args.write:
-        write(results, "python " + " ".join([Path(sys.argv[0]).as_posix()] + sys.argv[1:]),
-              args.write)
+        write(results, command_line(), args.write)
     return 0
 
 

@@ -57,34 +57,6 @@ PERIOD_FEED_SIZE = 20  # entries in the weekly and monthly feeds: the newest per
 PERIOD_TOP = 10  # papers each entry lists
 
 
-def render_period_feed(path: str, title: str, periods, settings: Settings, env) -> str:
-    """An Atom feed of periods (weeks or months), newest first: one entry per period,
-    listing its top ten papers and linking its page."""
-    links = Links(settings)
-    from_dir = path.rsplit("/", 1)[0] + "/"
-    entries = []
-    for period in reversed(periods[-PERIOD_FEED_SIZE:]):
-        top = period.papers[:PERIOD_TOP]
-        lines = [f"{i}. {math_as_text(p.title)}"
-                 + (f" ({p.meta.upvotes} upvotes)" if p.meta.upvotes else "")
-                 for i, p in enumerate(top, 1)]
-        stamp = f"{period.days[-1].isoformat()}T00:00:00Z"
-        entries.append({
-            "paper": _NoPaper, "id": links.url(f"dates/{period.key}/") if links.base
-            else f"{links.tag_base}dates/{period.key}",
-            "title": f"{period.title}: the top {len(top)} of {len(period.papers)} papers",
-            "summary": "\n".join(lines), "url": links.url(f"dates/{period.key}/", from_dir),
-            "topics": [], "published": stamp, "updated": stamp,
-        })
-    newest = periods[-1].days[-1] if periods else dt.date(2024, 1, 1)
-    return env.get_template("feed.xml.j2").render(
-        title=f"{title} \u2014 {settings.site_name}", subtitle=settings.site_description,
-        updated=f"{newest.isoformat()}T00:00:00Z",
-        feed_id=links.url(path) if links.base else links.tag_base + path,
-        self_url=links.url(path, from_dir), page_url=links.url("dates/", from_dir),
-        entries=entries)
-
-
 class _NoPaper:
     authors: tuple[str, ...] = ()  # a period's entry is the site's own
 
@@ -97,16 +69,19 @@ class Feeds:
         self.settings, self.links = settings, Links(settings)
         self.atom_template = env.get_template("feed.xml.j2")
         self.names = {t.slug: t.name for t in taxonomy}
-        self.taxonomy = taxonomy
+
+    def _render(self, path: str, title: str, updated: str, page: str, entries: list) -> str:
+        links, from_dir = self.links, _dir_of(path)
+        return self.atom_template.render(
+            title=title, subtitle=self.settings.site_description, updated=updated,
+            feed_id=links.url(path) if links.base else links.tag_base + path,
+            self_url=links.url(path, from_dir), page_url=links.url(page, from_dir),
+            entries=entries)
 
     def atom(self, path: str, title: str, items: list[Paper], page: str) -> str:
         """An Atom feed of the newest FEED_SIZE of `items` (newest first)."""
         links, from_dir = self.links, _dir_of(path)
-        return self.atom_template.render(
-            title=title, subtitle=self.settings.site_description, updated=_updated(items),
-            feed_id=links.url(path) if links.base else links.tag_base + path,
-            self_url=links.url(path, from_dir), page_url=links.url(page, from_dir),
-            entries=[{
+        return self._render(path, title, _updated(items), page, [{
                 # Feed readers show text as it is: math gets its plain reading.
                 "paper": p, "id": links.entry_id(p),
                 "title": math_as_text(p.title), "summary": math_as_text(p.abstract),
@@ -114,8 +89,29 @@ class Feeds:
                 "topics": [self.names[s] for s in p.topics if s in self.names],
                 "published": f"{p.first_date.isoformat()}T00:00:00Z",
                 "updated": f"{p.last_date.isoformat()}T00:00:00Z",
-            } for p in items[:FEED_SIZE]],
-        )
+            } for p in items[:FEED_SIZE]])
+
+    def period_feed(self, path: str, title: str, periods) -> str:
+        """An Atom feed of periods (weeks or months), newest first: one entry per
+        period, listing its top ten papers and linking its page."""
+        links, from_dir = self.links, _dir_of(path)
+        entries = []
+        for period in reversed(periods[-PERIOD_FEED_SIZE:]):
+            top = period.papers[:PERIOD_TOP]
+            lines = [f"{i}. {math_as_text(p.title)}"
+                     + (f" ({p.meta.upvotes} upvotes)" if p.meta.upvotes else "")
+                     for i, p in enumerate(top, 1)]
+            stamp = f"{period.days[-1].isoformat()}T00:00:00Z"
+            entries.append({
+                "paper": _NoPaper, "id": links.url(f"dates/{period.key}/") if links.base
+                else f"{links.tag_base}dates/{period.key}",
+                "title": f"{period.title}: the top {len(top)} of {len(period.papers)} papers",
+                "summary": "\n".join(lines), "url": links.url(f"dates/{period.key}/", from_dir),
+                "topics": [], "published": stamp, "updated": stamp,
+            })
+        newest = periods[-1].days[-1] if periods else dt.date(2024, 1, 1)
+        return self._render(path, f"{title} \u2014 {self.settings.site_name}",
+                            f"{newest.isoformat()}T00:00:00Z", "dates/", entries)
 
     def json_feed(self, newest: list[Paper]) -> str:
         links = self.links
@@ -155,12 +151,11 @@ class Feeds:
             "organization": meta.organization,
         }
 
-    def papers_json(self, newest: list[Paper], used_topics: set[str]) -> str:
+    def papers_json(self, newest: list[Paper], topics: list[Topic]) -> str:
         return _json({
             "papers": [self.record(p) for p in newest],
             "topics": [{"slug": t.slug, "name": t.name, "description": t.description,
-                        "arxiv": list(t.arxiv)} for t in self.taxonomy
-                       if t.slug in used_topics],
+                        "arxiv": list(t.arxiv)} for t in topics],
         })
 
     def api_paper(self, p: Paper, related: list[Paper]) -> str:

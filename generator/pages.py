@@ -138,6 +138,12 @@ class SiteIndex:
         site.papers, site.by_slug = papers, {p.slug: p for p in papers}
         return site
 
+    def authors_by_papers(self) -> list[tuple[str, str, int]]:
+        """(name, page slug, papers) of the authors with pages, most papers first."""
+        return sorted(((name, slug, len(self.by_author[name]))
+                       for name, slug in self.author_pages.items()),
+                      key=lambda a: (-a[2], a[0].casefold(), a[1]))
+
     @property
     def shown_topics(self) -> list[Topic]:
         """The taxonomy's topics that have papers: an empty topic appears nowhere."""
@@ -422,11 +428,9 @@ def topic_pages(out: Output, site: SiteIndex) -> None:
 
 
 def authors_index(out: Output, site: SiteIndex) -> None:
-    authors = sorted(((name, slug, len(site.by_author[name]))
-                      for name, slug in site.author_pages.items()),
-                     key=lambda a: (-a[2], a[0].casefold(), a[1]))
-    out.paginated("authors/index", authors, AUTHORS_PER_PAGE, {"title": "Authors"},
-                  "authors.md.j2", minimum=site.settings.author_min_papers)
+    out.paginated("authors/index", site.authors_by_papers(), AUTHORS_PER_PAGE,
+                  {"title": "Authors"}, "authors.md.j2",
+                  minimum=site.settings.author_min_papers)
 
 
 AUTHORS_PER_PAGE = 200
@@ -499,15 +503,9 @@ def site_feeds(site: SiteIndex) -> list[tuple[str, list[tuple[str, str, str]]]]:
                                f"topics/{t.slug}/") for t in site.shown_topics]))
     if site.author_pages:
         groups.append(("Authors", [(f"{author} \u2014 {name}", f"authors/{slug}/feed.xml",
-                                    f"authors/{slug}/") for author, slug in _authors(site)]))
+                                    f"authors/{slug}/")
+                                   for author, slug, _ in site.authors_by_papers()]))
     return groups
-
-
-def _authors(site: SiteIndex) -> list[tuple[str, str]]:
-    """The authors with pages, most papers first (as /authors/ lists them)."""
-    return [(n, s) for n, s, _ in sorted(
-        ((n, s, len(site.by_author[n])) for n, s in site.author_pages.items()),
-        key=lambda a: (-a[2], a[0].casefold(), a[1]))]
 
 
 def exports(out: Output, site: SiteIndex) -> None:
@@ -529,12 +527,11 @@ def exports(out: Output, site: SiteIndex) -> None:
         atom(f"authors/{slug}/feed.xml", f"{author} \u2014 {name}",
              _newest_first(site.by_author[author]), f"authors/{slug}/")
     out.file("feed.json", made.json_feed(newest))
-    out.file("papers.json", made.papers_json(newest, {s for s, ps in site.by_topic.items() if ps}))
+    out.file("papers.json", made.papers_json(newest, site.shown_topics))
     out.file("feeds.opml", made.opml(site_feeds(site)))
     for kind, (path, title) in PERIOD_FEEDS.items():
         if site.periods[kind]:
-            out.file(path, feeds.render_period_feed(path, title, site.periods[kind],
-                                                    site.settings, out.env))
+            out.file(path, made.period_feed(path, title, site.periods[kind]))
 
 
 FEEDS_PER_PAGE = 200  # /feeds/: the site's, the periods' and topics' feeds, then authors'

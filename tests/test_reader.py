@@ -5,6 +5,7 @@ its JSON Schemas, and the search filters for code and organization."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -73,8 +74,8 @@ def test_every_listing_has_its_papers_bib_and_links_it(reader_site):
     assert len(entries) == day["count"] == 20
     assert [e["eprint"] for e in entries] == [p["arxiv_id"] for p in day["papers"]]
     for listing in ("dates/2025-06-02", "dates/2025-W23", "dates/2025-06", "dates/2025"):
-        html = (site / listing / "index.html").read_text("utf-8")
-        assert 'href="papers.bib"' in html or f'{listing}/papers.bib"' in html, listing
+        text = (site / listing / "index.html").read_text("utf-8")
+        assert 'href="papers.bib"' in text or f'{listing}/papers.bib"' in text, listing
         assert len(_bib((site / listing / "papers.bib").read_text("utf-8"))) == 20
     for topic in json.loads((site / "papers.json").read_text())["topics"]:
         members = [p for p in _papers(reader_site).values() if topic["slug"] in p["topics"]]
@@ -85,12 +86,10 @@ def test_every_listing_has_its_papers_bib_and_links_it(reader_site):
 @pytest.mark.build
 def test_listings_carry_one_coins_per_paper(reader_site):
     site = _site(reader_site)
-    html = (site / "dates/2025-06-02/index.html").read_text("utf-8")
-    spans = re.findall(r'<span class="Z3988" title="([^"]*)"></span>', html)
+    page = (site / "dates/2025-06-02/index.html").read_text("utf-8")
+    spans = re.findall(r'<span class="Z3988" title="([^"]*)"></span>', page)
     assert len(spans) == 20
-    import html as html_lib
-
-    first = parse_qs(html_lib.unescape(spans[0]))
+    first = parse_qs(html.unescape(spans[0]))
     day = json.loads((site / "api/dates/2025-06-02.json").read_text())
     assert first["rft_id"][0] == f"info:arxiv/{day['papers'][0]['arxiv_id']}"
     assert first["rft.au"] == day["papers"][0]["authors"][:cite.COINS_AUTHORS]
@@ -376,10 +375,10 @@ def test_a_long_author_list_is_collapsed_and_the_footer_names_no_theme(reader_si
     site = _site(reader_site)
     paper = max(_papers(reader_site).values(), key=lambda p: len(p["authors"]))
     assert len(paper["authors"]) > 10
-    html = (site / f"papers/{paper['slug']}/index.html").read_text("utf-8")
+    text = (site / f"papers/{paper['slug']}/index.html").read_text("utf-8")
     shown, rest = re.search(r'<div class="pd-paper__authors"><p>(.*?)</p><details class='
                             r'"pd-paper__more"><summary>Show all (\d+) authors</summary>',
-                            html).groups()
+                            text).groups()
     assert shown.count(", ") == 10 and rest == str(len(paper["authors"]))
-    assert all(name in html for name in paper["authors"])
-    assert "Made with" not in html and "squidfunk" not in html
+    assert all(name in text for name in paper["authors"])
+    assert "Made with" not in text and "squidfunk" not in text

@@ -84,10 +84,14 @@
     return [];
   }
 
-  function write(papers) {
+  function persist(papers) {
     try {
       localStorage.setItem(storeKey, JSON.stringify({ version: 1, papers: papers }));
     } catch (e) { /* storage full or off: the list stays as it was */ }
+  }
+
+  function write(papers) {
+    persist(papers);
     changed();
   }
 
@@ -144,9 +148,7 @@
     var at = find(papers, slug);
     if (at < 0) return;
     papers[at].note = note;
-    try {
-      localStorage.setItem(storeKey, JSON.stringify({ version: 1, papers: papers }));
-    } catch (e) { /* as in write */ }
+    persist(papers); // no re-render: the reader is typing in it
   }
 
   function syncButtons(root) {
@@ -155,6 +157,18 @@
     root.querySelectorAll("button[data-save]").forEach(function (button) {
       button.setAttribute("aria-pressed", saved[button.dataset.save] ? "true" : "false");
     });
+  }
+
+  // A Save button for a paper, as the templates write it (_macros.md.j2: save), in its
+  // state: for the lists the search and reading list pages make.
+  function button(slug) {
+    var save = document.createElement("button");
+    save.type = "button";
+    save.className = "pd-save";
+    save.dataset.save = slug;
+    save.textContent = "Save";
+    save.setAttribute("aria-pressed", find(read(), slug) >= 0 ? "true" : "false");
+    return save;
   }
 
   // The title near a Save button: the listing item's, or the paper page's heading.
@@ -182,7 +196,7 @@
     all: read, save: save, remove: remove, setNote: setNote, refresh: refresh,
     fetchPaper: fetchPaper, clear: function () { write([]); },
     onChange: function (listener) { listeners.push(listener); },
-    syncButtons: syncButtons, siteRoot: siteRoot,
+    button: button, siteRoot: siteRoot,
   };
   syncButtons(document);
 })();

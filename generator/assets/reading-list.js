@@ -158,15 +158,9 @@ async function showShared(slugs) {
   const known = found.filter(([, data]) => data);
   sharedItems.replaceChildren(...known.map(([slug, data]) => {
     const li = paperItem(slug, data);
-    const save = element("button", "pd-save", "Save");
-    save.type = "button";
-    save.dataset.save = slug;
-    save.setAttribute("aria-pressed", "false");
-    save.title = "Save to your reading list";
-    li.querySelector(".pd-item__title").after(" ", save);
+    li.querySelector(".pd-item__title").after(" ", list.button(slug));
     return li;
   }));
-  list.syncButtons(sharedItems);
   const describe = () => {
     const mine = new Set(list.all().map((e) => e.slug));
     const already = known.filter(([slug]) => mine.has(slug)).length;

@@ -194,17 +194,7 @@ function resultItem(data, state) {
   link.textContent = (data.meta && data.meta.title) || data.url;
   li.appendChild(link);
   const slug = (new URL(data.url, document.baseURI).pathname.match(/\/papers\/([a-z0-9-]+)\/?$/) || [])[1];
-  if (slug) {
-    const save = document.createElement("button");
-    save.type = "button";
-    save.className = "pd-save";
-    save.dataset.save = slug;
-    save.title = "Save to your reading list";
-    save.textContent = "Save";
-    save.setAttribute("aria-pressed", "false");
-    li.append(" ", save);
-    if (window.pdReadingList) window.pdReadingList.syncButtons(li);
-  }
+  if (slug && window.pdReadingList) li.append(" ", window.pdReadingList.button(slug));
   if (data.meta && data.meta.date) {
     const date = document.createElement("span");
     date.className = "pd-item__date";
