@@ -36,6 +36,7 @@ TITLE_FACTOR = 3.0
 MAX_HITS = 3  # repeated words in an abstract count up to this many times
 PLAUSIBILITY_FLOOR = 0.15  # a topic whose categories are unlikely keeps this share
 CROSS_CUTTING = 0.6  # the plausibility of a topic with no arXiv categories
+RUNNER_UP = 0.3  # a second category this close to the most probable one gets a topic too
 
 
 def parse_taxonomy(data: object, source: str) -> list[Topic]:
@@ -201,8 +202,7 @@ def assign(paper: Paper, taxonomy: list[Topic], probs: dict[str, float],
             probs.setdefault(c, 0.9)
     keywords = " ".join(paper.meta.ai_keywords)
     index = index or KeywordIndex(taxonomy)
-    raw_scores = index.scores(f"{paper.title} . {keywords}",
-                                                       paper.abstract, len(taxonomy))
+    raw_scores = index.scores(f"{paper.title} . {keywords}", paper.abstract, len(taxonomy))
     candidates = taxonomy[:-1]
     scored = []
     for topic, raw in zip(candidates, raw_scores, strict=False):
@@ -215,15 +215,24 @@ def assign(paper: Paper, taxonomy: list[Topic], probs: dict[str, float],
     chosen = [t for value, raw, t in scored[:MAX_TOPICS]
               if raw >= MIN_SCORE and value >= RELATIVE * best]
 
-    # The most probable category must be represented by at least one topic.
-    top = max(sorted(probs), key=lambda c: probs[c]) if probs else None
-    if top and not any(top in t.arxiv for t in chosen):
-        fitting = [t for _, raw, t in scored if top in t.arxiv and raw > 0]
-        fitting += [t for t in candidates if top in t.fallback_for]
-        fitting += [t for t in taxonomy if top in t.arxiv]
-        if fitting:
-            chosen = [fitting[0]] + [t for t in chosen if t is not fitting[0]]
-            chosen = chosen[:MAX_TOPICS]
+    # The most probable category must be represented by at least one topic, and so must
+    # a runner-up the model finds nearly as likely (cs.CL or cs.AI for an agents paper):
+    # arXiv lists such papers under either, and one topic cannot hold both.
+    ranked = sorted(probs, key=lambda c: (-probs[c], c))
+    for place, category in enumerate(ranked[:2]):
+        if place and probs[category] < RUNNER_UP * probs[ranked[0]]:
+            break
+        if any(category in t.arxiv for t in chosen):
+            continue
+        fitting = [t for _, raw, t in scored if category in t.arxiv and raw > 0]
+        fitting += [t for t in candidates if category in t.fallback_for]
+        if place == 0:
+            fitting += [t for t in taxonomy if category in t.arxiv]
+            if fitting:
+                chosen = [fitting[0]] + [t for t in chosen if t is not fitting[0]]
+                chosen = chosen[:MAX_TOPICS]
+        elif fitting and len(chosen) < MAX_TOPICS:
+            chosen.append(fitting[0])
     return tuple(t.slug for t in chosen) or (taxonomy[-1].slug,)
 
 

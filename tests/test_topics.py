@@ -37,14 +37,15 @@ def test_default_taxonomy_shape(taxonomy):
     assert 20 <= len(taxonomy) <= 60
     for topic in taxonomy:
         assert topic.name and topic.description, topic.slug
-        assert len(topic.arxiv) <= 2, topic.slug
+        assert len(topic.arxiv) <= 3, topic.slug
     assert taxonomy[-1].slug == "machine-learning"  # the general fallback is last
 
 
 def test_held_out_day_meets_the_targets(taxonomy):
     result = topics.evaluate(_papers(HELD_OUT), taxonomy)
     assert result.papers == 145
-    assert result.agreement >= 0.90
+    assert result.agreement >= 0.96
+    assert result.primary >= 0.94
     assert result.coverage >= 0.95
     assert result.largest <= 0.35
 
@@ -88,6 +89,7 @@ def test_assignment_is_deterministic_and_bounded(taxonomy):
     assert all(1 <= len(t) <= 3 for t in first)
 
 
+@pytest.mark.build  # training takes half a minute
 def test_shipped_model_is_reproducible(tmp_path):
     """training/train_topics.py rebuilds the packaged model byte for byte."""
     model = REPO / "generator/defaults/topic_model.json.gz"
@@ -100,6 +102,31 @@ def test_shipped_model_is_reproducible(tmp_path):
         model.write_bytes(before)
     data = json.loads(gzip.decompress(before))
     assert {"cs.CV", "cs.CL", "cs.AI", "cs.LG"} <= set(data["classes"])
+    assert len(before) <= 1024 * 1024  # small enough to review and ship
+
+
+def test_training_sample_is_small_and_never_saw_the_judged_days():
+    """The repository carries at most about 10 MB of training papers, none of them from
+    the listing days the tests judge the model on."""
+    sample = REPO / "training/arxiv-train.jsonl.gz"
+    assert sample.stat().st_size <= 10 * 1024 * 1024
+    trained = {json.loads(line)["id"] for line in gzip.open(sample, "rt", encoding="utf-8")}
+    assert len(trained) >= 15000
+    judged = {json.loads(line)["id"] for line in HELD_OUT.read_text("utf-8").splitlines()
+              if line.strip()}
+    assert judged and not trained & judged
+
+
+def test_a_runner_up_category_gets_its_topic_too(taxonomy):
+    """An agents paper the model finds about as likely cs.CL as cs.AI keeps a topic
+    anchored in each, so arXiv's listing under either agrees with it."""
+    paper = _paper("A method", "We propose a language agent and evaluate it.")
+    index = topics.KeywordIndex(taxonomy)
+    anchors = {t.slug: t.arxiv for t in taxonomy}
+    both = topics.assign(paper, taxonomy, {"cs.AI": 0.8, "cs.CL": 0.7, "cs.CV": 0.01}, index)
+    assert any("cs.AI" in anchors[s] for s in both) and any("cs.CL" in anchors[s] for s in both)
+    one = topics.assign(paper, taxonomy, {"cs.AI": 0.8, "cs.CL": 0.1, "cs.CV": 0.01}, index)
+    assert len(one) < len(both)
 
 
 def test_project_taxonomy_extends_and_replaces(tmp_path, capsys):
