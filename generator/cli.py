@@ -35,7 +35,7 @@ def make_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("init", help="scaffold a new digest project in DIR",
                             description="Scaffold a new digest project that builds as it is.")
     p.add_argument("directory", type=Path, metavar="DIR")
-    p.add_argument("--name", help="the site's name (default: from DIR)")
+    p.add_argument("--name", help="the site's name (asked on a terminal; otherwise from DIR)")
 
     p = commands.add_parser("add", help="validate digests and store them in the project",
                             description="Check each digest file and store the good ones in "
@@ -144,9 +144,16 @@ def main(argv: list[str] | None = None, tuning: Tuning = DEFAULT) -> int:
 
 
 def cmd_init(args) -> int:
-    from generator.scaffold import init
+    from generator.scaffold import default_site_name, init
 
-    created = init(args.directory, args.name)
+    name = args.name
+    if name is None and sys.stdin.isatty() and sys.stdout.isatty():
+        default = default_site_name(args.directory)
+        try:
+            name = input(f"The site's name [{default}]: ").strip() or None
+        except EOFError:
+            name = None
+    created = init(args.directory, name)
     print(f"Created a digest project in {args.directory} ({len(created)} files).")
     print(f"Next: paper-digest add --project {args.directory} FILE...  then  "
           f"paper-digest build --project {args.directory}")

@@ -12,6 +12,10 @@ from generator.errors import ProjectError
 from generator.project import CONFIG_FILE
 
 
+def default_site_name(directory: Path) -> str:
+    return f"{directory.resolve().name} digest"
+
+
 def init(directory: Path, site_name: str | None = None) -> list[Path]:
     """Scaffold a digest project in `directory`; returns the files created."""
     if (directory / CONFIG_FILE).exists():
@@ -19,7 +23,7 @@ def init(directory: Path, site_name: str | None = None) -> list[Path]:
     # Packaged without their leading dots (package data skips hidden files).
     created = store.copy_tree(resources.files("generator") / "defaults" / "project", directory,
                               rename={"gitignore": ".gitignore", "github": ".github"})
-    name = site_name or f"{directory.resolve().name} digest"
+    name = site_name or default_site_name(directory)
     config = directory / CONFIG_FILE
     text = store.read_bytes(config).decode("utf-8").replace(
         "site_name: Paper digest", f"site_name: {yaml.safe_dump(name).strip().splitlines()[0]}", 1)

@@ -41,6 +41,38 @@ def test_init_scaffolds_a_project_that_builds(project, capsys):
     assert main(["build", "--project", str(project)]) == 0
     assert (project / "site/index.html").is_file()
     assert "No digests yet" in (project / "site/index.html").read_text("utf-8")
+    # The about page says what the site is and where its feeds and updates are, not how
+    # to edit it.
+    about = (project / "site/about/index.html").read_text("utf-8")
+    assert 'href="../feeds/"' in about and 'href="../updates/"' in about
+    assert "site_src" not in about and "Edit this page" not in about
+
+
+def test_init_asks_for_the_name_on_a_terminal(tmp_path):
+    """Without --name, `init` on a terminal asks for the name; piped, it takes DIR's."""
+    import os
+    import pty
+    import select
+
+    exe = shutil.which("paper-digest")
+    primary, secondary = pty.openpty()
+    asked = subprocess.Popen([exe, "init", "lab"], cwd=tmp_path, stdin=secondary,
+                             stdout=secondary, stderr=secondary)
+    os.close(secondary)
+    seen = b""
+    while b"name" not in seen:
+        assert select.select([primary], [], [], 30)[0], f"no prompt, only {seen!r}"
+        seen += os.read(primary, 1024)
+    assert b"[lab digest]" in seen  # the default it would take
+    os.write(primary, "Our lab's reading\n".encode())
+    assert asked.wait(timeout=30) == 0
+    os.close(primary)
+    assert "site_name: Our lab's reading\n" in (tmp_path / "lab/mkdocs.yml").read_text()
+
+    piped = subprocess.run([exe, "init", "other"], cwd=tmp_path, stdin=subprocess.DEVNULL,
+                           capture_output=True, text=True)
+    assert piped.returncode == 0 and "The site's name" not in piped.stdout
+    assert "site_name: other digest\n" in (tmp_path / "other/mkdocs.yml").read_text()
 
 
 def test_init_refuses_an_existing_project(project, capsys):
