@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -252,6 +254,51 @@ def search(out: Output, site: SiteIndex) -> None:
              organizations=sorted(organizations, key=lambda o: (-organizations[o], o)),
              has_code=any(p.meta.github_repo for p in site.papers),
              upvoted=any(p.meta.upvotes for p in site.papers))
+
+
+def folded_words(text: str) -> list[str]:
+    """Words without case or accents ("José" -> "jose"), as search.js folds what a reader
+    types: names and words match however they are typed."""
+    plain = unicodedata.normalize("NFKD", text)
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).lower()
+    return [w for w in re.split(r"[^\w]+|_", plain) if w]
+
+
+def aid_key(word: str) -> str:
+    """The file a word's entries are in: its first two letters (or "_")."""
+    return word[:2] if re.fullmatch(r"[a-z0-9]{2}", word[:2]) else "_"
+
+
+WORD_MIN_COUNT = 2  # a title word the typo help suggests appears in two titles at least
+
+
+def search_aids(site: SiteIndex) -> dict[str, str]:
+    """api/authors/<key>.json: every author's name with their papers, under the first
+    two letters of each word of the name, so the author field finds "Kai Chen" from
+    "kai chen" or "chen" and suggests names as they are typed. api/words/<key>.json:
+    the titles' and keywords' words with their counts, for "did you mean"."""
+    papers_of = Counter(name for paper in site.papers for name in paper.authors)
+    names: dict[str, set[str]] = defaultdict(set)
+    for name in papers_of:
+        for word in set(folded_words(name)):
+            if len(word) >= 2:
+                names[aid_key(word)].add(name)
+    words: Counter[str] = Counter()
+    for paper in site.papers:
+        words.update(w for w in folded_words(f"{paper.title} {' '.join(paper.meta.ai_keywords)}")
+                     if len(w) >= 4 and not w.isdigit())
+    by_key: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for word, count in words.items():
+        if count >= WORD_MIN_COUNT:
+            by_key[aid_key(word)].append((word, count))
+    aids = {}
+    for k, group in names.items():
+        rows = sorted(((n, papers_of[n]) for n in group), key=lambda r: (-r[1], r[0]))
+        aids[f"api/authors/{k}.json"] = feeds.compact_json({"names": rows})
+    for k, rows in by_key.items():
+        aids[f"api/words/{k}.json"] = feeds.compact_json(
+            {"words": sorted(rows, key=lambda r: (-r[1], r[0]))})
+    return aids
 
 
 CALENDAR_YEARS = 2  # the newest years /dates/ shows as calendars; older ones: year pages
@@ -553,7 +600,10 @@ def reading_list(out: Output, site: SiteIndex) -> None:
 
 def api_data(out: Output, site: SiteIndex) -> None:
     """The static data API: /api/papers/<slug>.json, with related papers (so made once
-    they are found), and /api/dates/YYYY-MM-DD.json."""
+    they are found), /api/dates/YYYY-MM-DD.json, and the search page's aids: authors'
+    names and the titles' words, each in files by how a word starts."""
+    for path, text in search_aids(site).items():
+        out.derived(path, lambda: text, text)
     made = feeds.Feeds(site.settings, site.taxonomy, out.env)
     for paper in site.papers:
         related = [site.by_slug[s] for s in paper.related if s in site.by_slug]
@@ -726,10 +776,13 @@ KINDS: tuple[PageKind, ...] = (
              f"the newest {feeds.FEED_SIZE} papers (papers.json: all); the newest "
              f"{feeds.PERIOD_FEED_SIZE} weeks and months, each with its top "
              f"{feeds.PERIOD_TOP}; feeds.opml: every feed", "", exports),
-    PageKind("api", "/api/papers/<slug>.json, /api/dates/YYYY-MM-DD.json",
-             ("api/papers/<slug>.json", "api/dates/YYYY-MM-DD.json"), None,
+    PageKind("api", "/api/papers/<slug>.json, /api/dates/YYYY-MM-DD.json, "
+             "/api/authors/<ab>.json, /api/words/<ab>.json",
+             ("api/papers/<slug>.json", "api/dates/YYYY-MM-DD.json", "api/authors/<ab>.json",
+              "api/words/<ab>.json"), None,
              "a paper with its abstract, links, related papers, dates and citations; a "
-             "day's papers (schemas/)", "", api_data, needs_related=True),
+             "day's papers (schemas/); for the search page, authors' names and titles' "
+             "words by their first two letters", "", api_data, needs_related=True),
 )
 
 

@@ -382,3 +382,113 @@ def test_a_long_author_list_is_collapsed_and_the_footer_names_no_theme(reader_si
     assert shown.count(", ") == 10 and rest == str(len(paper["authors"]))
     assert all(name in text for name in paper["authors"])
     assert "Made with" not in text and "squidfunk" not in text
+
+
+# --- the search page as a researcher meets it ----------------------------------------
+
+
+def test_author_search_ignores_case_and_accents_and_suggests_names(page, reader_site):
+    papers = list(_papers(reader_site).values())
+    counts: dict[str, int] = {}
+    for p in papers:
+        for name in p["authors"]:
+            counts[name] = counts.get(name, 0) + 1
+    name = max((n for n in counts if " " in n and n.isascii()),
+               key=lambda n: (counts[n], n))
+    status = page.locator("#pd-search-status")
+    first, last = name.split(" ", 1)
+    accented = first[0] + {"a": "á", "e": "é", "i": "í", "o": "ó", "u": "ü"}.get(
+        first[1].lower(), first[1]) + first[2:]
+    for typed in (name, name.lower(), f"{accented.upper()} {last.lower()}"):
+        page.goto(f"{reader_site.url}/search/?author={typed}")
+        status.filter(has_text="found").wait_for()
+        assert status.inner_text() == (
+            f"{counts[name]} paper{'' if counts[name] == 1 else 's'} found."), typed
+    page.fill("#pd-search-author", "")
+    page.locator("#pd-search-author").press_sequentially(last.lower()[:4])
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('#pd-search-authors option')].some(o => o.value === n)",
+        arg=name)
+    suggested = page.locator("#pd-search-authors option").evaluate_all("os => os.map(o => o.value)")
+    assert all(any(part.lower().startswith(last.lower()[:4]) for part in s.split()) for s in suggested)
+
+
+def test_a_typo_is_offered_its_near_match(page, reader_site):
+    """The most frequent long title word, one letter dropped ("difusion"), is offered
+    back; the word itself is not questioned."""
+    words = [w for f in (_site(reader_site) / "api/words").glob("*.json")
+             for w in json.loads(f.read_text())["words"]]
+    word = max((w for w, n in words if len(w) >= 7 and n >= 5), key=lambda w: (
+        dict(words)[w], w))
+    typo = word[:3] + word[4:]
+    assert typo not in dict(words)
+    page.goto(f"{reader_site.url}/search/?q={typo}")
+    hint = page.locator(".pd-search__hint a")
+    hint.wait_for()
+    assert hint.inner_text() == word
+    hint.click()
+    assert f"q={word}" in page.url
+    titles = _results(page)
+    assert sum(word in t.lower() for t in titles) >= 5
+    page.goto(f"{reader_site.url}/search/?q={word}")
+    _results(page)
+    page.wait_for_timeout(300)  # the check for typos runs after the results
+    assert page.locator(".pd-search__hint").inner_text() == ""
+
+
+def test_focus_moves_to_the_announced_summary_and_ties_go_by_upvotes(page, reader_site):
+    page.goto(f"{reader_site.url}/search/")
+    assert page.evaluate("document.activeElement.id") == "pd-search-q"
+    page.fill("#pd-search-q", "model")
+    page.press("#pd-search-q", "Enter")
+    status = page.locator("#pd-search-status")
+    status.filter(has_text="found").wait_for()
+    assert page.evaluate("document.activeElement.id") == "pd-search-status"
+    assert status.get_attribute("role") == "status"
+    page.keyboard.press("Tab")  # the next stop is the first result, not the form again
+    assert page.evaluate("document.activeElement.closest('#pd-search-results') !== null")
+    # A topic alone ranks all its papers the same: the most upvoted come first.
+    papers = _papers(reader_site)
+    topic = max(json.loads((_site(reader_site) / "papers.json").read_text())["topics"],
+                key=lambda t: sum(t["slug"] in p["topics"] for p in papers.values()))
+    page.goto(f"{reader_site.url}/search/?topic={topic['name']}")
+    upvotes = {p["title"]: p["upvotes"] for p in papers.values()}
+    shown = [upvotes[t] for t in _results(page)]
+    assert len(shown) > 3 and shown == sorted(shown, reverse=True)
+
+
+def test_the_search_page_does_not_shift_as_results_arrive(page, reader_site):
+    page.add_init_script("""
+        window.__cls = 0;
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
+        }).observe({ type: "layout-shift", buffered: true });
+    """)
+    for query in ("model", "diffusion&sort=date", "agent&topic=none"):
+        page.goto(f"{reader_site.url}/search/?q={query}")
+        page.locator("#pd-search-status").filter(has_text="found").wait_for()
+        page.wait_for_timeout(500)
+        assert page.evaluate("window.__cls") <= 0.1, query
+
+
+def test_every_page_kind_has_a_skip_link_and_named_landmarks(page, reader_site):
+    site = _site(reader_site)
+    slug = sorted(_papers(reader_site))[0]
+    for path in ("", "search/", "dates/", "dates/2025-06-02/", "dates/2025-W23/", "dates/2025-06/",
+                 "dates/2025/", "topics/", f"papers/{slug}/", "authors/", "feeds/",
+                 "reading-list/", "updates/", "about/"):
+        assert (site / path / "index.html").is_file(), path
+        page.goto(f"{reader_site.url}/{path}")
+        # From the top of the page (the search page puts the focus in its box).
+        page.evaluate("document.body.tabIndex = -1; document.body.focus()")
+        page.keyboard.press("Tab")
+        focused = page.evaluate("document.activeElement.className")
+        assert "md-skip" in focused, path
+        target = page.evaluate("document.activeElement.getAttribute('href')")
+        assert page.locator(target).count() == 1, path
+        page.keyboard.press("Enter")
+        assert page.evaluate(f"location.hash") == target, path
+        unnamed = page.evaluate("""() => [...document.querySelectorAll('[role=search], form[role], nav, aside[role]')]
+            .filter(e => !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
+            .map(e => e.outerHTML.slice(0, 80))""")
+        assert unnamed == [], (path, unnamed)

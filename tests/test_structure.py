@@ -4,6 +4,7 @@ one way to run work beside the build, tested directly."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 
@@ -277,3 +278,25 @@ def test_work_for_later_runs_once_or_not_at_all():
     assert first.result() is None and first.done()
     first.result()
     assert calls == [1]
+
+
+def test_search_aids_file_names_and_words_however_they_are_typed():
+    """api/authors/<ab>.json holds every author under each word of the name, case and
+    accents folded the way search.js folds what a reader types; api/words/ the titles'
+    words that appear twice at least."""
+    from generator.model import Metadata
+
+    assert pages.folded_words("José Müller-Ñúñez") == ["jose", "muller", "nunez"]
+    day = dt.date(2026, 8, 17)
+    papers = [Paper(key=str(i), slug=f"p{i}", title=f"Diffusion models {i}", abstract="",
+                    dates=(day,), meta=Metadata(authors=("José Müller", f"Kai Chen{i % 2}")))
+              for i in range(3)]
+    aids = {path: json.loads(text) for path, text in
+            pages.search_aids(pages.SiteIndex(papers, [], Settings())).items()}
+    assert aids["api/authors/jo.json"]["names"] == [["José Müller", 3]]
+    assert aids["api/authors/mu.json"]["names"] == [["José Müller", 3]]
+    assert aids["api/authors/ch.json"]["names"] == [["Kai Chen0", 2], ["Kai Chen1", 1]]
+    assert aids["api/words/di.json"]["words"] == [["diffusion", 3]]
+    assert aids["api/words/mo.json"]["words"] == [["models", 3]]
+    assert {p for p in aids if p.startswith("api/words/")} == {"api/words/di.json",
+                                                               "api/words/mo.json"}

@@ -220,3 +220,19 @@
     }, function () {});
   });
 })();
+
+// The theme puts each code block's copy button (the BibTeX's) in a <nav> without a
+// name; every landmark of the page has one, so screen readers can tell them apart.
+(function () {
+  function name(root) {
+    root.querySelectorAll("nav.md-code__nav:not([aria-label])").forEach(function (nav) {
+      nav.setAttribute("aria-label", "Code block");
+    });
+  }
+  name(document);
+  new MutationObserver(function (changes) {
+    changes.forEach(function (change) {
+      change.addedNodes.forEach(function (node) { if (node.querySelectorAll) name(node.parentNode || node); });
+    });
+  }).observe(document.body, { childList: true, subtree: true });
+})();

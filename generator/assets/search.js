@@ -20,6 +20,93 @@ let current = null;
 let currentState = null; // the form's state that `current` answers
 let generation = 0;
 
+// Names and words without case or accents, as pages.folded_words makes them for the
+// files under api/authors/ and api/words/: "José" and "jose" are one word.
+function fold(text) {
+  return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+}
+function foldedWords(text) {
+  return fold(text).split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+}
+function aidKey(word) {
+  return /^[a-z0-9]{2}/.test(word) ? word.slice(0, 2) : "_";
+}
+const aids = new Map();
+// One of the aid files (kind "authors" or "words"), fetched once; a missing one is empty.
+function aid(kind, word) {
+  const url = new URL(`api/${kind}/${aidKey(word)}.json`, siteRoot).href;
+  if (!aids.has(url)) {
+    aids.set(url, fetch(url).then((r) => (r.ok ? r.json() : {}))
+      .then((data) => data[kind === "authors" ? "names" : "words"] || []).catch(() => []));
+  }
+  return aids.get(url);
+}
+// The names of the site's authors that read as the text does, case and accents aside.
+async function authorNames(text) {
+  const words = foldedWords(text);
+  const first = words.find((w) => w.length >= 2);
+  if (!first) return [];
+  const wanted = words.join(" ");
+  return (await aid("authors", first))
+    .filter(([name]) => foldedWords(name).join(" ") === wanted).map(([name]) => name);
+}
+// Names for the author field's list as it is typed: each typed word starts a word of
+// the name; most papers first.
+async function suggestAuthors(text) {
+  const words = foldedWords(text);
+  const first = words.find((w) => w.length >= 2);
+  if (!first) return [];
+  return (await aid("authors", first)).filter(([name]) => {
+    const parts = foldedWords(name);
+    return words.every((w) => parts.some((part) => part.startsWith(w)));
+  }).slice(0, 12).map(([name]) => name);
+}
+
+// Damerau-Levenshtein distance, at most limit + 1 (enough to know it is too far).
+function distance(a, b, limit) {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+      }
+    }
+  }
+  return d[a.length][b.length];
+}
+// "difusion" -> "diffusion": each word of the query that no two titles have is replaced
+// by the most frequent title word one or two edits away (one for short words) that at
+// least SUGGEST_MIN titles have. Pagefind finds a typo's stem here and there (46 papers
+// for "difusion" against 1,512), so the offer does not wait for an empty result.
+const SUGGEST_MIN = 5;
+async function didYouMean(query) {
+  const words = foldedWords(query);
+  let changed = false;
+  const out = await Promise.all(words.map(async (word) => {
+    if (word.length < 4 || /^\d+$/.test(word)) return word;
+    const known = await aid("words", word);
+    if (known.some(([w]) => w === word)) return word;
+    const limit = word.length <= 5 ? 1 : 2;
+    // The same first letter (the file holds words by their first two): most typos
+    // keep it, and the other files are tried only for the second letter's slip.
+    const candidates = known.concat(await aid("words", word[0] + word[2]));
+    let best = null;
+    for (const [w, count] of candidates) {
+      if (count >= SUGGEST_MIN && (!best || count > best[1]) && distance(word, w, limit) <= limit) {
+        best = [w, count];
+      }
+    }
+    if (!best) return word;
+    changed = true;
+    return best[0];
+  }));
+  return changed ? out.join(" ") : null;
+}
+
 // Pagefind's module for a bundle, set up so result URLs are made relative to where the
 // site lives (sub-path hosting works).
 async function openBundle(url) {
@@ -160,8 +247,9 @@ const AUTHORS_SHOWN = 6;
 
 function authorsLine(names, state) {
   const words = (state.q || "").toLowerCase().split(/\s+/).filter(Boolean);
-  const matches = (name) => name === state.author || name.toLowerCase().split(/[\s.-]+/)
-    .some((part) => part && words.some((word) => part.startsWith(word)));
+  const wanted = state.author ? foldedWords(state.author).join(" ") : null;
+  const matches = (name) => foldedWords(name).join(" ") === wanted || name.toLowerCase()
+    .split(/[\s.-]+/).some((part) => part && words.some((word) => part.startsWith(word)));
   const p = document.createElement("p");
   p.className = "pd-item__authors";
   let skipped = false;
@@ -222,15 +310,24 @@ function resultItem(data, state) {
   return li;
 }
 
+// Results the query ranks the same (equal scores) are shown most upvoted first.
+const upvotes = (data) => Number((data.meta && data.meta.upvotes) || 0);
+const tied = (a, b) => a.score !== undefined && Math.abs(a.score - b.score) <= 1e-4 * Math.abs(a.score);
+
 async function showMore(run) {
   const slice = await current.next(PAGE_SIZE);
-  // All of the page's results load at once, and each is shown as soon as it and those
-  // before it are in: the first does not wait for the slowest.
+  // All of the page's results load at once, and each run of tied results is shown as
+  // soon as it and those before it are in: the first does not wait for the slowest.
   const loading = slice.map((r) => r.data());
-  for (const data of loading) {
-    const item = resultItem(await data, currentState);
+  const ranked = !currentState.sort;
+  for (let i = 0; i < slice.length;) {
+    let end = i + 1;
+    while (ranked && end < slice.length && tied(slice[i], slice[end])) end++;
+    const datas = await Promise.all(loading.slice(i, end));
+    if (end - i > 1) datas.sort((a, b) => upvotes(b) - upvotes(a));
     if (run !== generation) return;
-    list.appendChild(item);
+    for (const data of datas) list.appendChild(resultItem(data, currentState));
+    i = end;
   }
   shown += slice.length;
   const more = document.getElementById("pd-search-more");
@@ -246,16 +343,21 @@ async function showMore(run) {
   }
 }
 
-async function run(state) {
+async function run(state, focus = false) {
   const run = ++generation;
   list.replaceChildren();
+  hint.replaceChildren();
   const oldMore = document.getElementById("pd-search-more");
   if (oldMore) oldMore.remove();
   const filters = {};
   if (state.topic) filters.topic = state.topic;
   if (state.year) filters.year = state.year;
   if (state.month) filters.month = state.month;
-  if (state.author) filters.author = state.author;
+  if (state.author) {
+    // The names as the papers write them that read as typed: "kai chen" finds Kai Chen.
+    const names = await authorNames(state.author);
+    filters.author = names.length ? { any: names } : state.author;
+  }
   if (state.org) filters.organization = state.org;
   if (state.code) filters.code = "yes";
   if (!state.q && !state.topic && !state.year && !state.month && !state.author && !state.org && !state.code) {
@@ -285,7 +387,34 @@ async function run(state) {
   shown = 0;
   const n = current.total;
   status.textContent = n === 0 ? "No papers found." : `${n} paper${n === 1 ? "" : "s"} found.`;
-  await showMore(run);
+  // After a search the focus is on its summary, which a screen reader announces, so
+  // the results are the next Tab stops, not the form's controls again.
+  if (focus) status.focus();
+  const shownFirst = showMore(run);
+  if (state.q && !id) {
+    const better = await didYouMean(state.q);
+    if (better && run === generation) offer(better, state);
+  }
+  await shownFirst;
+}
+
+const hint = document.createElement("p");
+hint.className = "pd-search__hint";
+status.after(hint);
+function offer(query, state) {
+  const params = new URLSearchParams();
+  for (const name of fields) if (state[name]) params.set(name, name === "q" ? query : state[name]);
+  const link = document.createElement("a");
+  link.href = `?${params}`;
+  link.textContent = query;
+  link.addEventListener("click", (event) => {
+    event.preventDefault();
+    history.pushState(null, "", link.href);
+    const next = readState();
+    fillForm(next);
+    run(next, true);
+  });
+  hint.replaceChildren("Did you mean ", link, "?");
 }
 
 form.addEventListener("submit", (event) => {
@@ -298,7 +427,21 @@ form.addEventListener("submit", (event) => {
   }
   const query = params.toString();
   history.pushState(null, "", query ? `?${query}` : location.pathname);
-  run(readState());
+  run(readState(), true);
+});
+// The author field suggests the papers' names as they are typed.
+const authorField = form.elements.author;
+const authorList = document.getElementById("pd-search-authors");
+let suggesting = 0;
+authorField.addEventListener("input", async () => {
+  const asked = ++suggesting;
+  const names = await suggestAuthors(authorField.value);
+  if (asked !== suggesting) return;
+  authorList.replaceChildren(...names.map((name) => {
+    const option = document.createElement("option");
+    option.value = name;
+    return option;
+  }));
 });
 // The month list offers the chosen year's months only.
 function limitMonths() {
@@ -323,7 +466,8 @@ window.addEventListener("popstate", () => {
 const initial = readState();
 fillForm(initial);
 limitMonths();
-run(initial).catch(() => {
+const asked = fields.some((name) => name !== "sort" && initial[name]);
+run(initial, asked).catch(() => {
   status.textContent = "No search index: this digest has no papers yet.";
 });
-if (!initial.q) form.elements.q.focus();
+if (!asked) form.elements.q.focus();
