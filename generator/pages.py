@@ -452,19 +452,20 @@ def _within(site: SiteIndex, period: Period) -> list[Period]:
 def topics_index(out: Output, site: SiteIndex) -> None:
     counts = {t.slug: len(site.by_topic.get(t.slug, ())) for t in site.shown_topics}
     sparks = {t.slug: sparkline_svg(site.series(site.by_topic.get(t.slug, [])),
-                                    f"{t.name}: papers per {site.unit}")
+                                    f"{t.name}: papers per {site.unit}", site.unit)
               for t in site.shown_topics}
     out.listing("topics/index.md", {"title": "Topics"}, "topics.md.j2",
              taxonomy=site.shown_topics, counts=counts, sparks=sparks)
 
 
 def topic_pages(out: Output, site: SiteIndex) -> None:
+    totals = site.series(site.papers)
     for topic in site.shown_topics:
         papers = _newest_first(site.by_topic.get(topic.slug, ()))
         co = Counter(s for p in papers for s in p.topics if s != topic.slug)
         related = [site.topics[s] for s, _ in sorted(co.items(), key=lambda c: (-c[1], c[0]))
                    if s in site.topics][:5]
-        chart = trend_svg(site.series(papers), site.axis, site.unit, topic.name)
+        chart = trend_svg(site.series(papers), totals, site.axis, site.unit, topic.name)
         for order, listing, base, title in _orders(papers, f"topics/{topic.slug}", topic.name):
             out.paginated(base, listing, site.settings.per_page,
                           {"title": title, "topic": topic.slug}, "topic.md.j2",

@@ -132,33 +132,82 @@ def _bucket_label(start: dt.date, unit: str) -> str:
     return ("week of " if unit == "week" else "") + _bucket_date(start, unit)
 
 
-def trend_svg(counts: list[int], axis: list[dt.date], unit: str, name: str) -> Markup:
-    """A bar chart of papers per week or month, with a text alternative."""
-    width, height, gap = 640, 120, 2
-    peak = max(counts, default=0) or 1
-    bar = (width - gap * len(counts)) / max(1, len(counts))
-    bars = []
-    for i, (n, start) in enumerate(zip(counts, axis, strict=True)):
-        h = round(n / peak * (height - 20), 1)
-        x = round(i * (bar + gap), 1)
-        bars.append(f'<rect x="{x}" y="{height - h}" width="{round(bar, 1)}" height="{h}">'
-                    f"<title>{html.escape(_bucket_label(start, unit))}: {n}</title></rect>")
-    summary = ", ".join(f"{_bucket_label(a, unit)}: {n}" for a, n in zip(axis, counts,
-                                                                            strict=True))
+def _axis_label(start: dt.date) -> str:
+    return f"{start:%b %Y}"
+
+
+def _bar_chart(values: list[float], axis: list[dt.date], unit: str, label: str,
+               fmt: Callable[[float], str]) -> str:
+    """One bar chart with its axes in the SVG: the value axis at 0, half and the peak,
+    and the time axis labelled at about six evenly spaced months."""
+    width, height, left, bottom, top, gap = 480, 150, 44, 20, 8, 1
+    plot_w, plot_h = width - left - 4, height - bottom - top
+    peak = max(values, default=0) or 1
+    bar = (plot_w - gap * len(values)) / max(1, len(values))
+    parts = []
+    for i, (v, start) in enumerate(zip(values, axis, strict=True)):
+        h = round(v / peak * plot_h, 1)
+        x = round(left + i * (bar + gap), 1)
+        parts.append(f'<rect x="{x}" y="{round(top + plot_h - h, 1)}" width="{round(bar, 1)}" '
+                     f'height="{h}"><title>{html.escape(_bucket_label(start, unit))}: '
+                     f"{html.escape(fmt(v))}</title></rect>")
+    ticks = []
+    for v in (0, peak / 2, peak):
+        y = round(top + plot_h - v / peak * plot_h, 1)
+        ticks.append(f'<line x1="{left - 3}" x2="{width - 4}" y1="{y}" y2="{y}"/>'
+                     f'<text x="{left - 6}" y="{y + 4}" text-anchor="end">'
+                     f"{html.escape(fmt(v))}</text>")
+    # Months: a label at the first bucket of every k-th month, about six in all.
+    firsts = [i for i, start in enumerate(axis)
+              if i == 0 or (start.month, start.year) != (axis[i - 1].month, axis[i - 1].year)]
+    step = max(1, -(-len(firsts) // 6))
+    for i in firsts[::step]:
+        x = round(left + i * (bar + gap) + bar / 2, 1)
+        ticks.append(f'<text x="{x}" y="{height - 5}" text-anchor="middle">'
+                     f"{_axis_label(axis[i])}</text>")
+    return (f'<svg viewBox="0 0 {width} {height}" role="img" aria-label="{html.escape(label)}">'
+            f'<g class="pd-trend__axis">{"".join(ticks)}</g>'
+            f'<g class="pd-trend__bars">{"".join(parts)}</g></svg>')
+
+
+def trend_svg(counts: list[int], totals: list[int], axis: list[dt.date], unit: str,
+              name: str) -> Markup:
+    """A topic's papers per week or month twice, as counts and as a share of all the
+    papers of each week or month (an archive that grows makes every count grow), with
+    labelled axes, and the numbers as a table."""
+    shares = [n / t if t else 0.0 for n, t in zip(counts, totals, strict=True)]
     label = f"Papers on {name} per {unit}"
-    # The bars have no axis: the caption says where it starts and ends.
-    caption = label
+    share_label = f"Share of all papers per {unit} on {name}"
+    precise = max(shares, default=0) < 0.1
+
+    def percent(v: float) -> str:
+        return f"{v * 100:.1f}%" if precise else f"{v * 100:.0f}%"
+
+    def count(v: float) -> str:
+        return f"{v:.0f}" if float(v).is_integer() else f"{v:.1f}"
+
+    span = ""
     if axis:
-        caption += (f", {'weeks of ' if unit == 'week' else ''}{_bucket_date(axis[0], unit)}"
-                    f" to {_bucket_date(axis[-1], unit)}")
+        span = (f", {'weeks of ' if unit == 'week' else ''}{_bucket_date(axis[0], unit)}"
+                f" to {_bucket_date(axis[-1], unit)}")
+    rows = "".join(f"<tr><th scope=\"row\">{html.escape(_bucket_label(start, unit))}</th>"
+                   f"<td>{n}</td><td>{t}</td><td>{percent(sh)}</td></tr>"
+                   for start, n, t, sh in zip(axis, counts, totals, shares, strict=True))
     return Markup(
-        f'<figure class="pd-trend"><svg viewBox="0 0 {width} {height}" role="img" '
-        f'aria-label="{html.escape(label)}" preserveAspectRatio="none">{"".join(bars)}</svg>'
-        f'<figcaption>{html.escape(caption)}. <span class="pd-sr-only">{html.escape(summary)}'
-        f"</span></figcaption></figure>")
+        f'<figure class="pd-trend">{_bar_chart(counts, axis, unit, label, count)}'
+        f"<figcaption>{html.escape(label + span)}.</figcaption></figure>"
+        f'<figure class="pd-trend">{_bar_chart(shares, axis, unit, share_label, percent)}'
+        f"<figcaption>{html.escape(share_label)}: the topic's part of the archive, apart "
+        f"from the archive's own growth.</figcaption></figure>"
+        f'<details class="pd-trend__numbers"><summary>The numbers</summary>'
+        f"<table><caption>{html.escape(label)}</caption><thead><tr>"
+        f'<th scope="col">{unit.capitalize()}</th><th scope="col">Papers on {html.escape(name)}'
+        f'</th><th scope="col">All papers</th><th scope="col">Share</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table></details>")
 
 
-def sparkline_svg(counts: list[int], label: str) -> Markup:
+def sparkline_svg(counts: list[int], label: str, unit: str) -> Markup:
+    """A small line of a topic's papers per week or month, its peak said beside it."""
     width, height = 80, 18
     peak = max(counts, default=0) or 1
     step = width / max(1, len(counts) - 1)
@@ -169,7 +218,8 @@ def sparkline_svg(counts: list[int], label: str) -> Markup:
     return Markup(f'<svg class="pd-spark" viewBox="0 0 {width} {height}" width="{width}" '
                   f'height="{height}" role="img" aria-label="{html.escape(label)}">'
                   f'<polyline points="{points}" fill="none" stroke="currentColor" '
-                  f'stroke-width="1.5"/></svg>')
+                  f'stroke-width="1.5"/></svg> <span class="pd-spark__scale">up to '
+                  f"{max(counts, default=0)} a {unit}</span>")
 
 
 def long_date(day: dt.date) -> str:
@@ -197,6 +247,7 @@ def template_env(project_templates: Path | None) -> jinja2.Environment:
     env.filters["longdate"] = long_date
     env.filters["slug"] = base_slug
     env.globals["coins"] = lambda paper, settings: cite.coins(paper, settings.site_url)
+    env.globals["daily_papers_url"] = daily_papers_url
     return env
 
 
@@ -343,6 +394,14 @@ def author_slugs(papers: list[Paper], minimum: int) -> dict[str, str]:
     return slugs
 
 
+def daily_papers_url(paper: Paper) -> str | None:
+    """The paper's page on the Hugging Face Daily Papers, where it came from there: only
+    the Daily Papers give upvotes, and its pages are named by the arXiv id."""
+    if paper.meta.upvotes is None or not paper.meta.arxiv_id:
+        return None
+    return f"https://huggingface.co/papers/{paper.meta.arxiv_id}"
+
+
 def paper_links(paper: Paper) -> list[dict]:
     """The paper's links, best known first, each URL once."""
     meta = paper.meta
@@ -356,6 +415,8 @@ def paper_links(paper: Paper) -> list[dict]:
                       f"{stars} star{'' if stars == 1 else 's'}" if stars is not None else ""))
     if meta.project_page:
         found.append(("Project page", meta.project_page, ""))
+    if daily_papers_url(paper):
+        found.append(("Daily Papers", daily_papers_url(paper), "discussion and upvotes"))
     found += [(link.label, link.url, "") for link in paper.links]
     seen: set[str] = set()
     out = []

@@ -452,7 +452,7 @@ def test_focus_moves_to_the_announced_summary_and_ties_go_by_upvotes(page, reade
     topic = max(json.loads((_site(reader_site) / "papers.json").read_text())["topics"],
                 key=lambda t: sum(t["slug"] in p["topics"] for p in papers.values()))
     page.goto(f"{reader_site.url}/search/?topic={topic['name']}")
-    upvotes = {p["title"]: p["upvotes"] for p in papers.values()}
+    upvotes = {p["title"]: p["upvotes"] or 0 for p in papers.values()}  # none given: 0
     shown = [upvotes[t] for t in _results(page)]
     assert len(shown) > 3 and shown == sorted(shown, reverse=True)
 
@@ -492,3 +492,29 @@ def test_every_page_kind_has_a_skip_link_and_named_landmarks(page, reader_site):
             .filter(e => !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby'))
             .map(e => e.outerHTML.slice(0, 80))""")
         assert unnamed == [], (path, unnamed)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_page_kind_passes_axe(browser, reader_site, scheme):
+    """axe finds nothing serious or critical on a page of every kind, with real papers:
+    the paper with the most authors, the topic and the author with the most papers, a
+    search with results and a typo offered."""
+    papers = _papers(reader_site)
+    paper = max(papers.values(), key=lambda p: len(p["authors"]))
+    topic = max({t for p in papers.values() for t in p["topics"]},
+                key=lambda t: sum(t in p["topics"] for p in papers.values()))
+    author = sorted((_site(reader_site) / "authors").glob("*/index.html"),
+                    key=lambda f: -f.stat().st_size)[0].parent.name
+    context = browser.new_context(color_scheme=scheme)
+    try:
+        page = context.new_page()
+        for path in ("", "search/?q=model", "search/?q=difusion&author=a", "dates/",
+                     "dates/2025-06-02/", "dates/2025-W23/", "dates/2025-06/", "dates/2025/",
+                     "topics/", f"topics/{topic}/", f"papers/{paper['slug']}/", "authors/",
+                     f"authors/{author}/", "feeds/", "reading-list/", "updates/", "about/"):
+            page.goto(f"{reader_site.url}/{path}")
+            if path.startswith("search/"):
+                page.locator("#pd-search-status").filter(has_text="found").wait_for()
+            assert axe_serious(page) == [], (scheme, path)
+    finally:
+        context.close()

@@ -250,12 +250,12 @@ def test_sample_pages_show_related_papers_and_trends(sample_project):
     related = page[page.index('id="related"'):page.index('id="cite"')]
     assert related.count('<li><a href="../../papers/') == 5
     topic = (site / "topics/retrieval-rag/index.html").read_text("utf-8")
-    assert '<svg viewBox="0 0 640 120" role="img" aria-label="Papers on Retrieval and RAG per ' \
+    assert '<svg viewBox="0 0 480 150" role="img" aria-label="Papers on Retrieval and RAG per ' \
            'week"' in topic
-    assert 'class="pd-sr-only">week of' in topic  # the text alternative
+    assert '<th scope="row">week of 10 Mar 2025</th>' in topic  # the numbers as a table
     # The sample's days, 11 March to 3 April 2025: weeks, named by their Mondays.
     assert "<figcaption>Papers on Retrieval and RAG per week, weeks of 10 Mar 2025 to " \
-           "31 Mar 2025. <span" in topic
+           "31 Mar 2025.</figcaption>" in topic
     # Every topic with papers, and only those: an empty topic appears nowhere.
     used = {t for p in json.loads((site / "papers.json").read_text())["papers"] for t in p["topics"]}
     assert len(used) < len(topics.default_taxonomy())  # the sample leaves some empty
@@ -274,6 +274,30 @@ def test_trend_caption_names_the_first_and_last_month():
     from generator.render import trend_svg
 
     months = [dt.date(2024, 11, 1), dt.date(2024, 12, 1), dt.date(2025, 1, 1)]
-    chart = trend_svg([3, 0, 1], months, "month", "Agents")
-    assert "<figcaption>Papers on Agents per month, November 2024 to January 2025. " in chart
+    chart = trend_svg([3, 0, 1], [6, 10, 20], months, "month", "Agents")
+    assert "<figcaption>Papers on Agents per month, November 2024 to January 2025.<" in chart
     assert "December 2024: 0" in chart
+
+
+def test_trend_charts_have_axes_a_share_view_and_a_table():
+    """Counts and shares of each month's papers, each with a value axis (0, half, the
+    peak) and month labels in the SVG; the numbers again as a table."""
+    import datetime as dt
+
+    from generator.render import trend_svg
+
+    months = [dt.date(2024, m, 1) for m in range(1, 13)]
+    counts, totals = [m for m in range(1, 13)], [10 * m * m for m in range(1, 13)]
+    chart = str(trend_svg(counts, totals, months, "month", "Agents"))
+    raw, share, table = chart.split('<figure class="pd-trend">')[1], \
+        chart.split('<figure class="pd-trend">')[2], chart[chart.index("<table>"):]
+    for tick in ("0", "6", "12"):
+        assert f'text-anchor="end">{tick}</text>' in raw
+    assert 'text-anchor="end">10%</text>' in share  # January: 1 of 10, the peak share
+    labels = re.findall(r'text-anchor="middle">([^<]+)</text>', raw)
+    assert labels == ["Jan 2024", "Mar 2024", "May 2024", "Jul 2024", "Sep 2024", "Nov 2024"]
+    assert 'aria-label="Share of all papers per month on Agents"' in share
+    rows = re.findall(r"<tr><th scope=\"row\">([^<]+)</th><td>(\d+)</td><td>(\d+)</td>"
+                      r"<td>([^<]+)</td></tr>", table)
+    assert rows[0] == ("January 2024", "1", "10", "10%") and len(rows) == 12
+    assert rows[11] == ("December 2024", "12", "1440", "1%")
