@@ -243,6 +243,7 @@ def bench(papers: int, source: str, query: str, rounds: int = 1, per_day: int | 
         add(root, files[-1:])
         day_s, _, _, _ = timed([exe, "build"], root)
         _wait_for_old_site_removal(root)
+        unchanged_s, _, _, _ = timed([exe, "build"], root)  # nothing changed since
         built = len(list((root / "site_src/papers").glob("*.md")))
         sizes = [p.stat().st_size for p in (root / "site/papers").glob("*/index.html")]
         search_s, search_bytes, hits = search_timing(root / "site", query)
@@ -259,7 +260,7 @@ def bench(papers: int, source: str, query: str, rounds: int = 1, per_day: int | 
             "bare_cpu_s": median(r[3] for r in bare), "ratio": build_s / bare_s,
             "stock_mkdocs_s": stock_s, "stock_range": _range(r[0] for r in stock),
             "stock_cpu_s": median(r[3] for r in stock), "stock_ratio": build_s / stock_s,
-            "plus_one_day_s": day_s,
+            "plus_one_day_s": day_s, "unchanged_s": unchanged_s,
             "page_kb_mean": sum(sizes) / len(sizes) / 1024, "page_kb_max": max(sizes) / 1024,
             "search_s": search_s, "search_kb": search_bytes / 1024, "search_hits": hits,
             "related_s": related_s,
@@ -330,15 +331,15 @@ def write(results: dict, command: str, target: Path) -> None:
            "| {build_cpu_s:.1f} s | {peak_mb:.0f} MB | {all_mb:.0f} MB "
            "| {stock_mkdocs_s:.1f} s{stock_spread} | {stock_cpu_s:.1f} s | {stock_ratio:.2f} "
            "| {bare_mkdocs_s:.1f} s{bare_spread} | {bare_cpu_s:.1f} s | {ratio:.2f} "
-           "| {plus_one_day_s:.1f} s "
+           "| {plus_one_day_s:.1f} s | {unchanged_s:.1f} s "
            "| {page_kb_mean:.1f} / {page_kb_max:.1f} KB "
            "| {search_s:.2f} s | {search_kb:.0f} KB | {related_s:.1f} s |").format(**cells)
     header = ("| papers | author pages | rounds | full build | its processor time | peak RSS "
               "| all processes (PSS) | bare mkdocs, stock rendering | its processor time "
               "| ratio | bare mkdocs, fast_render | its processor time | ratio "
-              "| +1 day rebuild | paper page mean / max "
+              "| +1 day rebuild | unchanged rebuild | paper page mean / max "
               "| search: first result | search: bytes | related papers |\n"
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     append_section(target, f"{dt.date.today()} — {machine}", f"{versions()}\n\n{header}\n{row}",
                    command=command)

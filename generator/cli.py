@@ -301,8 +301,13 @@ def cmd_build(args) -> int:
               f"{sum(t[2] for t in stages.times):7.2f} s  in all", file=sys.stderr)
     _report_warnings(report.warnings)
     _report_errors(report.errors)
+    site = f"{project.site_dir.relative_to(project.root)}/"
+    if report.unchanged:
+        print(f"Nothing changed since the last build: {site} is up to date "
+              f"({_plural(report.papers, 'paper')} from {_plural(report.days, 'day')}).")
+        return 0
     print(f"Built {_plural(report.papers, 'paper')} from {_plural(report.days, 'day')} into "
-          f"{project.site_dir.relative_to(project.root)}/")
+          f"{site}")
     if report.errors:
         print(f"{_plural(len(report.errors), 'digest')} refused; see the errors above.",
               file=sys.stderr)

@@ -26,7 +26,7 @@ from pathlib import Path
 from generator import (cache, dedupe, fetch, ingest, notes, pages, related, render, search,
                        store, topics)
 from generator.errors import DigestError
-from generator.fingerprint import build_fingerprint
+from generator.fingerprint import build_fingerprint, inputs_fingerprint
 from generator.mkdocs_runner import run_mkdocs
 from generator.model import Paper, Topic
 from generator.parallel import DEFAULT, Fresh, Tuning, Worker, give_back_memory
@@ -42,6 +42,7 @@ class Report:
     written: int = 0
     deleted: int = 0
     newest: dt.date | None = None  # the newest digest date
+    unchanged: bool = False  # nothing a build reads changed: site/ was left as it was
 
 
 class Stages:
@@ -273,9 +274,17 @@ def _build(project: Project, full: bool, tuning: Tuning, stages: Stages) -> Repo
     state = State(project, tuning, full)
     store.remove_abandoned(project.site_dir)
     fingerprint = build_fingerprint(project)
+    inputs = inputs_fingerprint(project, fingerprint)
     state_file = project.cache_dir / "build.json"
+    last = store.read_json(state_file)
+    last = last if isinstance(last, dict) else {}
+    if not full and project.site_dir.is_dir() and last.get("inputs") == inputs:
+        # Nothing a build reads changed since the last one, which refused nothing: its
+        # site is what this one would make.
+        return Report(papers=last["papers"], days=last["days"], unchanged=True,
+                      newest=dt.date.fromisoformat(last["newest"]) if last["newest"] else None)
     state.incremental = (not full and project.site_dir.is_dir()
-                         and store.read_json(state_file) == {"fingerprint": fingerprint})
+                         and last.get("fingerprint") == fingerprint)
     state.staging = store.temp_dir_beside(project.site_dir)
     state.index_dir = store.temp_dir_beside(project.site_dir)
     try:
@@ -296,8 +305,16 @@ def _build(project: Project, full: bool, tuning: Tuning, stages: Stages) -> Repo
         raise
     finally:
         store.remove_tree(state.index_dir)
-    store.write_json(state_file, {"fingerprint": fingerprint})
-    return state.report
+    report = state.report
+    done = {"fingerprint": fingerprint}
+    # Kept when the build refused nothing (to be told again the next time) and no input
+    # changed while it ran.
+    if not report.errors and not report.warnings and inputs_fingerprint(
+            project, fingerprint) == inputs:
+        done |= {"inputs": inputs, "papers": report.papers, "days": report.days,
+                 "newest": report.newest.isoformat() if report.newest else None}
+    store.write_json(state_file, done)
+    return report
 
 
 # --- helpers of the render and write stages ---------------------------------------------

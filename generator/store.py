@@ -96,6 +96,19 @@ def list_notes(notes_dir: Path) -> list[Path]:
     return sorted(p for p in notes_dir.glob("*.md") if p.is_file())
 
 
+def file_stamps(folders: list[Path], files: list[Path], keep=lambda path: True) -> str:
+    """Every file of the folders (those `keep` accepts) and the files that exist, one line
+    each: path, size, modification time. What changed without reading a byte."""
+    found = [p for folder in folders if folder.is_dir() for p in folder.rglob("*")
+             if p.is_file() and keep(p)]
+    found += [p for p in files if p.is_file()]
+    lines = []
+    for path in sorted(found):
+        info = path.stat()
+        lines.append(f"{path}\0{info.st_size}\0{info.st_mtime_ns}")
+    return "\n".join(lines)
+
+
 def read_bytes(path: Path) -> bytes:
     return path.read_bytes()
 

@@ -29,10 +29,11 @@ def test_benchmark_runs_at_ci_size(tmp_path):
     assert results["search_hits"] > 0
     assert results["page_kb_max"] < 25  # the paper page size target holds at any N
     for key in ("build_s", "build_cpu_s", "bare_mkdocs_s", "bare_cpu_s", "stock_mkdocs_s",
-                "stock_cpu_s", "plus_one_day_s", "search_s", "search_kb", "peak_mb", "all_mb",
-                "related_s"):
+                "stock_cpu_s", "plus_one_day_s", "unchanged_s", "search_s", "search_kb",
+                "peak_mb", "all_mb", "related_s"):
         assert results[key] > 0, key
     assert results["stock_ratio"] == results["build_s"] / results["stock_mkdocs_s"]
+    assert results["unchanged_s"] < results["plus_one_day_s"]  # nothing is built again
 
     out = tmp_path / "BENCHMARKS.md"
     run.write(results, "python bench/run.py --papers 1000", out)

@@ -212,6 +212,41 @@ def test_incremental_build_equals_a_full_build(tmp_path, capsys):
     assert _searchable(project / "site") == searchable
 
 
+def test_a_rebuild_with_nothing_changed_leaves_the_site_as_it_was(tmp_path, capsys):
+    """Nothing a build reads changed: site/ stays as it is, not a file touched. Each kind
+    of input (a page of docs_dir, a digest, a note) makes the next build a real one, and
+    a build that refused a digest says so again the next time."""
+    project = copy_sample_project(tmp_path / "p")
+    assert main(["build", "--project", str(project)]) == 0
+    stamps = {p: p.stat().st_mtime_ns for p in (project / "site").rglob("*")}
+    capsys.readouterr()
+    assert main(["build", "--project", str(project)]) == 0
+    assert capsys.readouterr().out == (f"Nothing changed since the last build: site/ is up to "
+                                       f"date ({SAMPLE_PAPERS} papers from 3 days).\n")
+    assert {p: p.stat().st_mtime_ns for p in (project / "site").rglob("*")} == stamps
+
+    about = project / "site_src/about.md"
+    about.write_text(about.read_text() + "\nOne more line.\n")
+    assert main(["build", "--project", str(project)]) == 0
+    assert capsys.readouterr().out.startswith(f"Built {SAMPLE_PAPERS} papers")
+    assert "One more line." in (project / "site/about/index.html").read_text()
+    (project / "notes").mkdir()
+    (project / "notes/no-such-paper.md").write_text("A note.\n")
+    assert main(["build", "--project", str(project)]) == 1  # a note for no paper
+    for _ in range(2):
+        capsys.readouterr()
+        assert main(["build", "--project", str(project)]) == 1
+        assert "no-such-paper.md" in capsys.readouterr().err
+    (project / "notes/no-such-paper.md").unlink()
+    assert main(["build", "--project", str(project)]) == 0
+    (project / "digests/2025-05-01.txt").write_text("new\n\nMay 1\n\nA lone title\n")
+    for _ in range(2):
+        capsys.readouterr()
+        assert main(["build", "--project", str(project)]) == 1
+        assert "2025-05-01.txt:5: the title 'A lone title' has no abstract" in (
+            capsys.readouterr().err)
+
+
 def _without_search(tree: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in tree.items()
             if not k.startswith(("pagefind/", "pagefind-recent/", "search-recent.json"))}
