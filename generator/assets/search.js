@@ -7,6 +7,9 @@ const root = document.getElementById("pd-search");
 const form = root.querySelector("form");
 const status = document.getElementById("pd-search-status");
 const list = document.getElementById("pd-search-results");
+const hint = document.createElement("p"); // "Did you mean ...?"
+hint.className = "pd-search__hint";
+status.after(hint);
 // org and code exist where the digests say which organization a paper is from and
 // where its code is.
 const fields = ["q", "topic", "year", "month", "author", "org", "code", "sort"]
@@ -398,9 +401,7 @@ async function run(state, focus = false) {
   await shownFirst;
 }
 
-const hint = document.createElement("p");
-hint.className = "pd-search__hint";
-status.after(hint);
+// Offers the query with its typos mended, as a link that runs it.
 function offer(query, state) {
   const params = new URLSearchParams();
   for (const name of fields) if (state[name]) params.set(name, name === "q" ? query : state[name]);
