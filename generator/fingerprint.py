@@ -40,7 +40,7 @@ def inputs_fingerprint(project: Project, fingerprint: str) -> str:
     from generator import pages  # late: pages imports much that this module need not
     from generator.fetch import RECORD_FILE
 
-    generated_top = {s for kind in pages.KINDS for s in kind.sources if "/" not in s}
+    generated_top = pages.generated_top_files()
     generated = set(pages.generated_folders())
 
     def own(path: Path) -> bool:

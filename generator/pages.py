@@ -793,6 +793,11 @@ def generated_folders() -> tuple[str, ...]:
     return tuple(dict.fromkeys(folder for k in KINDS for folder in k.folders))
 
 
+def generated_top_files() -> frozenset[str]:
+    """The files generated pages own at the top of docs_dir (index.md, feed.xml, ...)."""
+    return frozenset(s for kind in KINDS for s in kind.sources if "/" not in s)
+
+
 def kinds_table() -> str:
     """The URL contract as a Markdown table (DEVELOPERS.md holds it; a test compares)."""
     rows = ["| kind | URL | lists | pages |", "|---|---|---|---|"]

@@ -9,8 +9,8 @@ corpus (in more than about one paper in twenty) say little about likeness and co
 most in the products, and are left out.
 
 Similarities are computed a block of rows at a time, each row's best few kept as the
-sparse product is made (sparse_dot_topn), so no row of all similarities is ever held:
-the exact best, four times faster than the whole product at 40,000 papers. Two
+sparse product is made (sparse_dot_topn), so no row of all similarities is ever held
+and the best are found without sorting one (BENCHMARKS.md: bench/related_recall.py). Two
 processes can share the blocks: a forked worker takes them from the first, and the
 build's own process, when it needs the answer before the worker is done, takes those not
 started from the last.

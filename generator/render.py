@@ -415,8 +415,9 @@ def paper_links(paper: Paper) -> list[dict]:
                       f"{stars} star{'' if stars == 1 else 's'}" if stars is not None else ""))
     if meta.project_page:
         found.append(("Project page", meta.project_page, ""))
-    if daily_papers_url(paper):
-        found.append(("Daily Papers", daily_papers_url(paper), "discussion and upvotes"))
+    daily_papers = daily_papers_url(paper)
+    if daily_papers:
+        found.append(("Daily Papers", daily_papers, "discussion and upvotes"))
     found += [(link.label, link.url, "") for link in paper.links]
     seen: set[str] = set()
     out = []
