@@ -445,6 +445,7 @@ def test_focus_moves_to_the_announced_summary_and_ties_go_by_upvotes(page, reade
     status.filter(has_text="found").wait_for()
     assert page.evaluate("document.activeElement.id") == "pd-search-status"
     assert status.get_attribute("role") == "status"
+    page.locator("#pd-search-results .pd-item").first.wait_for()  # results come after
     page.keyboard.press("Tab")  # the next stop is the first result, not the form again
     assert page.evaluate("document.activeElement.closest('#pd-search-results') !== null")
     # A topic alone ranks all its papers the same: the most upvoted come first.
