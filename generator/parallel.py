@@ -40,7 +40,7 @@ CAN_FORK = "fork" in multiprocessing.get_all_start_methods()
 class Tuning:
     """When work goes to a second process, and the sizes the build works in. The
     defaults suit real archives; tests set them low so that the sample takes every path
-    (a second process, the search index's two bundles) that large archives take."""
+    (a second process, the search index's shards and recent bundle) that large archives take."""
 
     processes: bool = True  # False: every task in the build's own process
     parse_apart_from: int = 2_000_000  # bytes of digests to parse before a fork helps
@@ -51,7 +51,10 @@ class Tuning:
     # this many blocks are left: it first makes the vectors itself (a fifth of the work
     # at 20,000 papers), which a block or two would not repay.
     related_join_from: int = 4
-    search_small: int = 2000  # below this many documents the search index is one bundle
+    search_small: int = 2000  # below this many documents every shard is indexed afresh
+    # Documents in a shard of the search index: Pagefind needs about 140 KB a document
+    # at its peak (2.8 GB at 20,000), and the browser fetches each shard's 72 KB of wasm.
+    search_shard: int = 20_000
     search_rebuild_share: float = 0.1  # changed documents that make a new base bundle
     search_ballast: int = 1000  # unchanged documents the recent bundle holds (search.py)
 

@@ -175,7 +175,10 @@ def start_indexing(state: State) -> None:
     while this process writes the pages and MkDocs renders them. It indexes into a
     folder of its own (MkDocs empties its output folder before a full build)."""
     project, rendered = state.project, state.rendered
-    state.indexing = search.start(rendered.corpus, _kept_documents(rendered),
+    # The month of a paper's first day picks its shard of the index (search.shards).
+    months = {render.search_path(pages.paper_path(p)): min(p.dates).strftime("%Y-%m")
+              for p in state.papers}
+    state.indexing = search.start(rendered.corpus, _kept_documents(rendered), months,
                                   project.search_corpus, _corpus_manifest(project),
                                   project.cache_dir / "search-base", state.index_dir,
                                   pages.generated_folders(), rebuild=state.full,

@@ -204,16 +204,16 @@ def unchanged_files(root: Path, manifest: Path, relatives: list[str]) -> set[str
 
 
 def copy_site(source: Path, dest: Path, linked: tuple[str, ...],
-              skip: tuple[str, ...] = ("pagefind", "pagefind-recent", "search-recent.json")
-              ) -> None:
-    """Copy a built site keeping modification times (MkDocs' dirty build compares them).
+              skip: tuple[str, ...] = ("pagefind", "search-index.json")) -> None:
+    """Copy a built site keeping modification times (MkDocs' dirty build compares them),
+    but not what starts with a name in `skip` (the search index, made anew).
 
     The generated folders (`linked`, most of the site) are hard-linked, not copied: seconds saved
     twice, here and when the old site is deleted. The build must then never write into a
     linked file, which would change the live site too: the plugin deletes every output
     MkDocs is about to write before it does (PaperDigestPlugin.on_files)."""
     for item in source.iterdir():
-        if item.name in skip:
+        if item.name.startswith(skip):
             continue
         if item.is_dir():
             copy = os.link if item.name in linked else shutil.copy2

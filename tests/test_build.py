@@ -39,7 +39,7 @@ def test_sample_has_every_paper_and_date(sample_project):
                  if p.is_dir() and re.fullmatch(r"\d{4}-\d\d-\d\d", p.name)]
     assert len(day_pages) == len(SAMPLE_DAYS)
     for page in ("index.html", "dates/index.html", "topics/index.html", "search/index.html",
-                 "about/index.html", "pagefind/pagefind.js"):
+                 "about/index.html", "pagefind-all/pagefind.js"):
         assert (site / page).is_file(), page
 
 
@@ -103,7 +103,7 @@ def test_two_builds_are_byte_identical(sample_project, tmp_path):
     assert main(["build", "--project", str(again)]) == 0
     first, second = tree_digest(sample_project / "site"), tree_digest(again / "site")
     assert first.keys() == second.keys()
-    assert any(k.startswith("pagefind/filter/") for k in first)  # the index is compared too
+    assert any(k.startswith("pagefind-all/filter/") for k in first)  # the index is compared too
     differing = [name for name in first if first[name] != second[name]]
     assert differing == []
 
@@ -201,13 +201,16 @@ def test_incremental_build_equals_a_full_build(tmp_path, capsys):
     assert not (project / "site/dates/2025-03-14").exists()
     assert not (project / "site/papers/beir-pl-zero-shot-information-retrieval-benchmark-"
                           "for-the-polish-language").exists()
-    # Search: the base index of the first build, the changed papers in a recent bundle.
-    recent = json.loads((project / "site/search-recent.json").read_text())
-    assert recent["bundle"] == "pagefind-recent/" and recent["hide"]
+    # Search: 2025's shard of the first build, and in a recent bundle the changed papers
+    # and the new day's (2026 has too few papers for a shard).
+    info = json.loads((project / "site/search-index.json").read_text())
+    assert info["bundles"] == ["pagefind-2025/"]
+    assert info["recent"] == "pagefind-recent/" and list(info["hide"]) == ["pagefind-2025/"]
     searchable = _searchable(project / "site")
     assert main(["build", "--full", "--project", str(project)], tuning=TWO_BUNDLES) == 0
-    assert json.loads((project / "site/search-recent.json").read_text()) == {
-        "bundle": None, "hide": []}
+    info = json.loads((project / "site/search-index.json").read_text())
+    assert info["bundles"] == ["pagefind-2025/"] and info["recent"] == "pagefind-recent/"
+    assert len(info["hide"]["pagefind-2025/"]) == 50  # the ballast's copies only
     assert _without_search(tree_digest(project / "site")) == _without_search(incremental)
     assert _searchable(project / "site") == searchable
 
@@ -249,12 +252,12 @@ def test_a_rebuild_with_nothing_changed_leaves_the_site_as_it_was(tmp_path, caps
 
 def _without_search(tree: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in tree.items()
-            if not k.startswith(("pagefind/", "pagefind-recent/", "search-recent.json"))}
+            if not k.startswith(("pagefind-", "search-index.json"))}
 
 
 def _searchable(site: Path) -> dict[str, dict]:
-    """What the search page can find: {URL: the indexed page} over the base bundle less
-    the results search-recent.json hides, and the recent bundle."""
+    """What the search page can find: {URL: the indexed page} over the shards less the
+    results search-index.json hides, and the recent bundle."""
     def fragments(bundle: Path) -> dict[str, tuple[str, dict]]:
         out = {}
         for path in (bundle / "fragment").glob("*.pf_fragment"):
@@ -262,11 +265,15 @@ def _searchable(site: Path) -> dict[str, dict]:
             out[page["url"]] = (path.name.removesuffix(".pf_fragment"), page)
         return out
 
-    recent = json.loads((site / "search-recent.json").read_text())
-    found = {url: page for url, (name, page) in fragments(site / "pagefind").items()
-             if name not in recent["hide"]}
-    if recent["bundle"]:
-        recent_pages = {url: page for url, (_, page) in fragments(site / recent["bundle"]).items()}
+    info = json.loads((site / "search-index.json").read_text())
+    found = {}
+    for bundle in info["bundles"]:
+        shard = {url: page for url, (name, page) in fragments(site / bundle).items()
+                 if name not in info["hide"].get(bundle, [])}
+        assert not shard.keys() & found.keys()  # a paper is in one shard
+        found |= shard
+    if info["recent"]:
+        recent_pages = {url: page for url, (_, page) in fragments(site / info["recent"]).items()}
         assert not recent_pages.keys() & found.keys()  # every outdated copy is hidden
         found |= recent_pages
     return found
@@ -289,8 +296,9 @@ def test_a_failed_search_index_is_reported(tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("")
     documents = {"papers/a/index.html": "<html><body><h1>A</h1></body></html>"}
-    indexing = search.start(documents, set(), tmp_path / "corpus", tmp_path / "corpus.json",
-                            blocker / "base", blocker / "out", ("papers",))
+    indexing = search.start(documents, set(), {"papers/a/index.html": "2025-03"},
+                            tmp_path / "corpus", tmp_path / "corpus.json", blocker / "base",
+                            blocker / "out", ("papers",))
     with pytest.raises(SearchIndexError, match="writing the search index failed"):
         search.finish(indexing)
     assert (tmp_path / "corpus/papers/a/index.html").is_file()
@@ -306,4 +314,4 @@ def test_a_build_from_a_script_without_a_main_guard(tmp_path):
                             text=True, cwd=tmp_path, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.count(f"Built {SAMPLE_PAPERS} papers") == 1  # the script ran once
-    assert (project / "site/pagefind/pagefind-entry.json").is_file()
+    assert (project / "site/pagefind-all/pagefind-entry.json").is_file()

@@ -57,8 +57,8 @@ def test_serve_rebuilds_when_a_digest_arrives(tmp_path):
         assert "4 papers from 2 days of digests" in _wait_for(f"{base}/")
         assert _wait_for(f"{base}/pagefind/pagefind.js")
         # One bundle, and the search page is told so (rather than fetching a 404).
-        assert json.loads(_wait_for(f"{base}/search-recent.json")) == {"bundle": None,
-                                                                       "hide": []}
+        assert json.loads(_wait_for(f"{base}/search-index.json")) == {
+            "bundles": ["pagefind/"], "recent": None, "hide": {}}
     finally:
         server.terminate()
         server.wait(timeout=20)

@@ -14,8 +14,8 @@ status.after(hint);
 // where its code is.
 const fields = ["q", "topic", "year", "month", "author", "org", "code", "sort"]
   .filter((name) => form.elements[name]);
-const bundleUrl = new URL(root.dataset.bundle, document.baseURI);
-const siteRoot = new URL("../", bundleUrl);
+const indexUrl = new URL(root.dataset.index, document.baseURI);
+const siteRoot = new URL("./", indexUrl);
 
 let search = null;
 let shown = 0;
@@ -110,34 +110,33 @@ async function didYouMean(query) {
   return changed ? out.join(" ") : null;
 }
 
-// Pagefind's module for a bundle, set up so result URLs are made relative to where the
-// site lives (sub-path hosting works).
-async function openBundle(url) {
-  const module = await import(new URL("pagefind.js", url).href);
-  await module.options({ baseUrl: siteRoot.pathname, excerptLength: 30 });
+// The index is several Pagefind bundles (generator/search.py): the shards, newest first,
+// and when papers arrived or changed since their shard was made, a recent bundle;
+// search-index.json, asked for as the page loads, names them and the shards' results
+// the recent bundle replaces. Each bundle is searched by its own copy of Pagefind's
+// module: two instances in one module share one WebAssembly memory, and the second
+// one's loading overwrites the first's ("memory access out of bounds"). In this page's
+// own thread, not a worker: a search takes milliseconds, and each worker would be one
+// more script to fetch. Result URLs are made relative to where the site lives
+// (sub-path hosting works).
+const indexInfo = fetch(indexUrl).then((r) => (r.ok ? r.json() : null)).catch(() => null);
+async function openBundle(name) {
+  const module = await import(new URL(name + "pagefind.js", siteRoot).href);
+  await module.options({ baseUrl: siteRoot.pathname, excerptLength: 30, noWorker: true });
   return module;
 }
-
-// The index is a base bundle and, when papers arrived or changed since the base was
-// made, a recent bundle; search-recent.json names it and the base results it replaces.
-// The base bundle starts loading at once, beside the request for search-recent.json.
 async function loadSearch() {
   if (!search) {
-    const base = openBundle(bundleUrl);
-    base.catch(() => {}); // a failure is reported when it is awaited below
-    const info = await fetch(new URL("search-recent.json", siteRoot))
-      .then((r) => (r.ok ? r.json() : null)).catch(() => null);
-    const [opened, recent] = await Promise.all([
-      base,
-      info && info.bundle ? openBundle(new URL(info.bundle, siteRoot)) : null,
-    ]);
-    search = { base: opened, recent, hide: new Set((info && info.hide) || []) };
+    const info = await indexInfo;
+    const names = info.bundles.concat(info.recent ? [info.recent] : []);
+    search = await Promise.all(names.map(async (name) => (
+      { instance: await openBundle(name), hide: new Set(info.hide[name] || []) })));
   }
   return search;
 }
 
-// Results of both bundles as one list: `total`, and `next(n)` for the next n results.
-// By relevance the two lists merge by score (as Pagefind's own mergeIndex does); by
+// Results of every bundle as one list: `total`, and `next(n)` for the next n results.
+// By relevance the lists merge by score (as Pagefind's own mergeIndex does); by
 // date each list is already newest first, and they merge by the dates of their heads.
 function merged(lists, sortKey) {
   const all = lists.flat();
@@ -372,7 +371,7 @@ async function run(state, focus = false) {
   const options = { filters };
   const sortKey = ["date", "upvotes"].includes(state.sort) ? state.sort : null;
   if (sortKey) options.sort = { [sortKey]: "desc" };
-  const bundles = [index.base, index.recent].filter(Boolean);
+  const bundles = index.map((bundle) => bundle.instance);
   // An arXiv id (2407.21783, arXiv:2407.21783v2) finds its paper, by its filter.
   const id = (state.q || "").trim().match(/^(?:arxiv:\s*)?(\d{4}\.\d{4,5})(?:v\d+)?$/i);
   let found = null;
@@ -383,8 +382,7 @@ async function run(state, focus = false) {
   }
   if (!found) found = await Promise.all(bundles.map((bundle) => bundle.search(state.q || null, options)));
   if (run !== generation) return;
-  const lists = found.map((f) => f.results);
-  lists[0] = lists[0].filter((r) => !index.hide.has(r.id));
+  const lists = found.map((f, i) => f.results.filter((r) => !index[i].hide.has(r.id)));
   current = merged(lists, sortKey);
   currentState = state;
   shown = 0;
