@@ -207,17 +207,27 @@ def related_timing(root: Path) -> float:
     return time.perf_counter() - start
 
 
-def build_only(papers: int, source: str, per_day: int | None = None) -> dict:
-    """Just the full build (for sizes where the whole benchmark takes too long)."""
+def build_only(papers: int, source: str, query: str, per_day: int | None = None) -> dict:
+    """The builds without the bare MkDocs ones (for sizes where those take too long):
+    the full build, one more day, a rebuild with nothing changed, and the search."""
     exe = shutil.which("paper-digest")
     with tempfile.TemporaryDirectory(prefix="pd-bench-") as tmp:
         root = Path(tmp) / "project"
-        make_project(root, papers, source, per_day)
+        files = make_project(root, papers, source, per_day)
         build_s, build_mb, all_mb, _ = timed([exe, "build"], root)
+        add(root, files[-1:])
+        _wait_for_old_site_removal(root)
+        day_s, _, day_mb, _ = timed([exe, "build"], root)
+        _wait_for_old_site_removal(root)
+        unchanged_s, _, _, _ = timed([exe, "build"], root)
         built = len(list((root / "site_src/papers").glob("*.md")))
         sizes = [p.stat().st_size for p in (root / "site/papers").glob("*/index.html")]
+        search_s, search_bytes, _ = search_timing(root / "site", query)
     return {"papers": built, "source": source_label(source), "build_s": build_s,
-            "peak_mb": build_mb, "all_mb": all_mb, "page_kb_max": max(sizes) / 1024}
+            "peak_mb": build_mb, "all_mb": all_mb, "plus_one_day_s": day_s,
+            "plus_one_day_mb": day_mb, "unchanged_s": unchanged_s,
+            "page_kb_max": max(sizes) / 1024, "search_s": search_s,
+            "search_kb": search_bytes / 1024}
 
 
 def bench(papers: int, source: str, query: str, rounds: int = 1, per_day: int | None = None
@@ -359,18 +369,25 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1,
                         help="full and bare builds, alternated this many times (medians)")
     parser.add_argument("--build-only", action="store_true",
-                        help="measure only the full build (time, peak memory)")
+                        help="no bare MkDocs builds: the full build, one more day, nothing "
+                        "changed, and the search")
     args = parser.parse_args()
     if args.build_only:
-        results = build_only(args.papers, args.source, args.per_day)
+        results = build_only(args.papers, args.source, args.query, args.per_day)
         print(json.dumps(results, indent=2))
         if args.write:
-            append_section(args.write, f"Full build only, {dt.date.today()}",
+            append_section(args.write, f"Builds without the bare ones, {dt.date.today()}",
                            "| papers | full build | peak RSS | all processes (PSS) "
-                           "| paper page max |\n|---|---|---|---|---|\n"
+                           "| +1 day rebuild | its PSS | unchanged rebuild "
+                           "| paper page max | search: first result | search: bytes |\n"
+                           "|---|---|---|---|---|---|---|---|---|---|\n"
                            f"| {results['papers']} ({results['source']}) "
                            f"| {results['build_s']:.0f} s | {results['peak_mb']:.0f} MB "
-                           f"| {results['all_mb']:.0f} MB | {results['page_kb_max']:.1f} KB |")
+                           f"| {results['all_mb']:.0f} MB | {results['plus_one_day_s']:.1f} s "
+                           f"| {results['plus_one_day_mb']:.0f} MB "
+                           f"| {results['unchanged_s']:.1f} s "
+                           f"| {results['page_kb_max']:.1f} KB | {results['search_s']:.2f} s "
+                           f"| {results['search_kb']:.0f} KB |")
         return 0
     results = bench(args.papers, args.source, args.query, args.rounds, args.per_day)
     print(json.dumps(results, indent=2))
