@@ -466,12 +466,15 @@ def topic_pages(out: Output, site: SiteIndex) -> None:
         related = [site.topics[s] for s, _ in sorted(co.items(), key=lambda c: (-c[1], c[0]))
                    if s in site.topics][:5]
         chart = trend_svg(site.series(papers), totals, site.axis, site.unit, topic.name)
-        for order, listing, base, title in _orders(papers, f"topics/{topic.slug}", topic.name):
+        for order, listing, base, title in _orders(papers, f"topics/{topic.slug}", topic.name,
+                                                   site.settings.per_page):
             out.paginated(base, listing, site.settings.per_page,
                           {"title": title, "topic": topic.slug}, "topic.md.j2",
-                          topic=topic, count=len(papers), related=related, chart=chart,
-                          topics_of=site.topics_of, order=order,
-                          orders=_order_links(papers, f"topics/{topic.slug}/"))
+                          stable=order == "newest", front={"count": len(papers), "chart": chart},
+                          topic=topic, related=related, topics_of=site.topics_of, order=order,
+                          orders=_order_links(papers, f"topics/{topic.slug}/"),
+                          # how many the most upvoted pages show, when not all:
+                          more=len(listing) if len(listing) < len(papers) else 0)
         _bibliography(out, f"topics/{topic.slug}/papers.bib", papers, site)
 
 
@@ -487,20 +490,30 @@ AUTHORS_PER_PAGE = 200
 def author_pages(out: Output, site: SiteIndex) -> None:
     for name, slug in site.author_pages.items():
         papers = _newest_first(site.by_author[name])
-        for order, listing, base, title in _orders(papers, f"authors/{slug}", name):
+        for order, listing, base, title in _orders(papers, f"authors/{slug}", name,
+                                                   site.settings.per_page):
             out.paginated(base, listing, site.settings.per_page,
                           {"title": title, "author": name,
-                           "author_feed": f"authors/{slug}/feed.xml"}, "author.md.j2", name=name,
-                          slug=slug, count=len(papers), topics_of=site.topics_of, order=order,
-                          orders=_order_links(papers, f"authors/{slug}/"))
+                           "author_feed": f"authors/{slug}/feed.xml"}, "author.md.j2",
+                          stable=order == "newest", front={"count": len(papers)}, name=name,
+                          slug=slug, topics_of=site.topics_of, order=order,
+                          orders=_order_links(papers, f"authors/{slug}/"),
+                          more=len(listing) if len(listing) < len(papers) else 0)
 
 
-def _orders(papers: list[Paper], base: str, title: str):
-    """A listing newest first at `base`, and where the digests have upvotes, the same
-    papers most upvoted first at `base`/top: (order, papers, base, title)."""
+# The most upvoted listing of a topic or an author stops after this many pages: a new
+# paper moves every page after its place, and the search page ranks all of them
+# (sort=upvotes), which the last page links.
+TOP_PAGES = 4
+
+
+def _orders(papers: list[Paper], base: str, title: str, per_page: int):
+    """A listing newest first at `base`, and where the digests have upvotes, the most
+    upvoted (TOP_PAGES pages of them) at `base`/top: (order, papers, base, title)."""
     yield "newest", papers, base, title
     if any(p.meta.upvotes for p in papers):
-        yield "upvotes", ranked(papers), f"{base}/top", f"{title}, most upvoted"
+        yield ("upvotes", ranked(papers)[:TOP_PAGES * per_page], f"{base}/top",
+               f"{title}, most upvoted")
 
 
 def _order_links(papers: list[Paper], folder: str) -> list[tuple[str, str, str]]:
@@ -715,7 +728,8 @@ class PageKind:
         return tuple(dict.fromkeys(s.split("/", 1)[0] for s in self.sources if "/" in s))
 
 
-PER_PAGE = "`per_page` papers a page (/page/N/)"
+PER_PAGE = ("`per_page` papers a page (/page/N/), the first holding the newest per_page to "
+            "twice that, the others fixed runs from the oldest; top/ TOP_PAGES pages")
 KINDS: tuple[PageKind, ...] = (
     PageKind("home", "/", ("index.md",), "home.md.j2",
              "the newest days' papers and the topics", "", home),
@@ -747,7 +761,7 @@ KINDS: tuple[PageKind, ...] = (
              "every topic with its count and trend", "", topics_index),
     PageKind("topic", "/topics/<slug>/, /topics/<slug>/top/, /topics/<slug>/papers.bib",
              ("topics/<slug>.md", "topics/<slug>/top.md", "topics/<slug>/papers.bib"),
-             "topic.md.j2", "the topic's papers, newest first, and most upvoted first "
+             "topic.md.j2", "the topic's papers, newest first, and the most upvoted "
              "(top/); their BibTeX", PER_PAGE,
              topic_pages),
     PageKind("authors", "/authors/", ("authors/index.md",), "authors.md.j2",
@@ -755,7 +769,7 @@ KINDS: tuple[PageKind, ...] = (
              f"{AUTHORS_PER_PAGE} a page (/page/N/)", authors_index),
     PageKind("author", "/authors/<slug>/, /authors/<slug>/top/",
              ("authors/<slug>.md", "authors/<slug>/top.md"), "author.md.j2",
-             "the author's papers, newest first, and most upvoted first (top/)", PER_PAGE,
+             "the author's papers, newest first, and the most upvoted (top/)", PER_PAGE,
              author_pages),
     PageKind("paper", "/papers/<slug>/", ("papers/<slug>.md",), "paper.md.j2",
              "one paper: abstract, links, related papers, BibTeX", "", None,
@@ -810,8 +824,8 @@ def kinds_table() -> str:
 
 @dataclass
 class Rendered:
-    pages: dict[str, str]  # {page path in docs_dir: Markdown}
-    corpus: dict[str, str]  # {path: search document}
+    pages: dict[str, bytes]  # {page path in docs_dir: its Markdown, UTF-8}
+    corpus: dict[str, bytes]  # {path: search document, UTF-8}
     keys: dict[str, str]  # {page path: the key of its inputs}
     kept: set[str]  # pages not rendered: unchanged (paper pages, like their search documents)
 

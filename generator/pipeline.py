@@ -18,6 +18,7 @@ tuned by the `Tuning` passed in.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from dataclasses import dataclass, field
@@ -183,6 +184,8 @@ def start_indexing(state: State) -> None:
                                   project.cache_dir / "search-base", state.index_dir,
                                   pages.generated_folders(), rebuild=state.full,
                                   tuning=state.tuning)
+    # The indexing has its copy of the documents (a large archive's take gigabytes).
+    state.rendered = dataclasses.replace(rendered, corpus={})
 
 
 def mkdocs(state: State) -> None:

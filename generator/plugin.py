@@ -78,6 +78,17 @@ def single_html_block(markdown: str) -> str | None:
     return text
 
 
+def _passed_through_html(page) -> str:
+    """The HTML of a page that skipped Markdown, as its file holds it (without the
+    frontmatter, as MkDocs reads it)."""
+    from mkdocs.utils import meta
+
+    html = single_html_block(meta.get_data(page.file.content_string)[0])
+    if html is None:  # the file changed since MkDocs read it
+        raise RuntimeError(f"{page.file.src_uri} changed while the site was built")
+    return html
+
+
 def not_in_nav(own):
     """The project's own `not_in_nav` patterns, and the folders of generated pages (the
     page registry's): MkDocs then does not report tens of thousands of pages as missing
@@ -96,13 +107,14 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
     def __init__(self):
         self.command = "build"
         self.dirty = False
-        self.passed_through: dict[str, str] = {}  # src_uri -> HTML, between two hooks
+        self.passed_through: set[str] = set()  # the src_uri of pages that skip Markdown
 
     def on_startup(self, *, command, dirty):
         self.command = command
         self.dirty = dirty
 
     def on_config(self, config):
+        self.passed_through = set()  # `serve` builds again with the same plugin
         for name in ("per_page", "home_days", "excerpt_chars", "author_min_papers"):
             if self.config[name] < 1:
                 raise opt.ValidationError(f"paper-digest: {name} must be at least 1")
@@ -157,15 +169,26 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
     # page, only to give it back unchanged (raw HTML gets no Markdown, table of contents
     # or link rewriting). A page that is one HTML element skips the parse: it is handed
     # to Markdown empty and its HTML becomes the page content as it is.
+    #
+    # MkDocs reads and renders every page before it writes the first, and keeps each
+    # page's content: at 75,000 papers that is gigabytes held at once. So the content of
+    # a page that skips Markdown is not kept meanwhile: it is read again from its file
+    # when the page is written (it is that file's text), and let go once it is.
     def on_page_markdown(self, markdown, *, page, config, files):
-        html = single_html_block(markdown) if self.config.fast_render else None
-        if html is None:
+        if not self.config.fast_render or single_html_block(markdown) is None:
             return markdown
-        self.passed_through[page.file.src_uri] = html
+        self.passed_through.add(page.file.src_uri)
         return ""
 
-    def on_page_content(self, html, *, page, config, files):
-        return self.passed_through.pop(page.file.src_uri, html)
+    def on_page_context(self, context, *, page, config, nav):
+        if page.file.src_uri in self.passed_through:
+            page.content = _passed_through_html(page)
+        return context
+
+    def on_post_page(self, output, *, page, config):
+        if page.file.src_uri in self.passed_through:
+            page.content = None
+        return output
 
     # --- live preview -------------------------------------------------------------------
 

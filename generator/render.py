@@ -278,8 +278,11 @@ class Output:
         self.env = env
         self.reusable = reusable or {}
         self.context = context  # what every page depends on: settings, taxonomy, templates
-        self.pages: dict[str, str] = {}
-        self.corpus: dict[str, str] = {}  # what the search index reads: one file per paper
+        # Made files as UTF-8: a str with one character past Latin-1 (an ellipsis, a name)
+        # takes two or four bytes a character, and a large archive's pages are all held
+        # until they are written.
+        self.pages: dict[str, bytes] = {}
+        self.corpus: dict[str, bytes] = {}  # what the search index reads: one file per paper
         self.keys: dict[str, str] = {}  # page path -> the key of its inputs
         self.kept: set[str] = set()  # pages left as they are
         self.memo: dict[str, object] = {}  # pieces the builders of one build share
@@ -357,25 +360,38 @@ class Output:
         self.corpus[search_path(path)] = (
             f'<!doctype html><html lang="{html.escape(self.settings.language)}"><head>'
             f'<meta charset="utf-8"><title>{html.escape(title)}</title></head>'
-            f"<body>{body}</body></html>\n")
+            f"<body>{body}</body></html>\n").encode("utf-8")
 
     def file(self, path: str, text: str) -> None:
         if path in self.pages:
             raise ValueError(f"two pages would be written to {path}")
-        self.pages[path] = text
+        self.pages[path] = text.encode("utf-8")
 
     def paginated(self, base: str, items: list, per_page: int, meta: dict, template: str,
-                  **variables) -> None:
-        """base.md, then base/page/2.md, ...: no listing page grows with the data."""
-        page_count = max(1, -(-len(items) // per_page))
+                  stable: bool = False, front: dict | None = None, **variables) -> None:
+        """base.md, then base/page/2.md, ...: no listing page grows with the data.
+
+        `stable`, for listings newest first: the pages after the first hold runs of
+        `per_page` counted from the oldest paper, and the first page the rest (per_page
+        to twice that, less one), so a new paper changes the first page only, as long
+        as the number of pages stays. `front`: variables only the first page has (what
+        changes with every paper, a count, a chart), so that the others are kept."""
+        if stable:
+            older = max(0, len(items) // per_page - 1)
+            first = len(items) - older * per_page
+            runs = [items[:first]] + [items[first + i * per_page: first + (i + 1) * per_page]
+                                      for i in range(older)]
+        else:
+            runs = [items[i: i + per_page] for i in range(0, len(items), per_page)] or [[]]
         folder = base.removesuffix("/index")
-        for number in range(1, page_count + 1):
+        for number, run in enumerate(runs, 1):
             path = f"{base}.md" if number == 1 else f"{folder}/page/{number}.md"
             page_meta = dict(meta)
             if number > 1:
                 page_meta["title"] = f"{meta['title']} (page {number})"
-            self.listing(path, page_meta, template, number=number, page_count=page_count,
-                         items=items[(number - 1) * per_page: number * per_page], **variables)
+            extra = (front or {}) if number == 1 else {}
+            self.listing(path, page_meta, template, number=number, page_count=len(runs),
+                         items=run, **extra, **variables)
 
 
 def author_slugs(papers: list[Paper], minimum: int) -> dict[str, str]:

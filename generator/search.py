@@ -81,7 +81,7 @@ def _yield_to_the_build() -> None:
         pass
 
 
-def start(documents: dict[str, str], kept: set[str], months: dict[str, str], corpus: Path,
+def start(documents: dict[str, bytes], kept: set[str], months: dict[str, str], corpus: Path,
           manifest: Path, base: Path, output: Path, owned: tuple[str, ...],
           rebuild: bool = False, tuning: Tuning = DEFAULT) -> Fresh | None:
     """Write the search documents to `corpus` (unchanged ones, and those in `kept`, are

@@ -138,9 +138,10 @@ def read_yaml(path: Path) -> object:
 # --- generated pages --------------------------------------------------------------------
 
 
-def write_pages(docs_dir: Path, pages: dict[str, str], owned: tuple[str, ...],
+def write_pages(docs_dir: Path, pages: dict[str, str | bytes], owned: tuple[str, ...],
                 manifest: Path | None = None, kept: set[str] = frozenset()) -> tuple[int, int]:
-    """Write generated pages; returns (written, deleted). Unchanged files are not touched;
+    """Write generated pages (text, or UTF-8 bytes); returns (written, deleted).
+    Unchanged files are not touched;
     files of the `owned` folders that are neither written nor kept are deleted.
 
     With a manifest (content hash, size and mtime of each file as last written), an
@@ -154,7 +155,7 @@ def write_pages(docs_dir: Path, pages: dict[str, str], owned: tuple[str, ...],
     changed: list[tuple[str, Path, bytes, str]] = []
     for relative, text in sorted(pages.items()):
         target = _below(docs_dir, relative)
-        data = text.encode("utf-8")
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
         digest = hashlib.sha256(data).hexdigest()
         try:
             stat = target.stat()

@@ -30,7 +30,7 @@ def _paper(slug: str, days: list[dt.date], upvotes: int | None = None, topics=("
 def _render(papers: list[Paper]) -> dict[str, str]:
     renderer = pages.Renderer(papers, TAXONOMY, Settings(), tuning=Tuning(processes=False))
     renderer.render_listings()
-    return renderer.render_papers(papers).pages
+    return {path: data.decode() for path, data in renderer.render_papers(papers).pages.items()}
 
 
 def _listed(page: str, section: str) -> list[str]:
@@ -264,3 +264,45 @@ def test_one_more_day_renders_only_the_pages_it_touches():
         assert untouched not in rendered and untouched in again.kept, untouched
     # What is kept is what would be rendered: the keys are those of a fresh render.
     assert render(more, {}).keys == again.keys
+
+
+def test_one_more_paper_renders_only_the_first_page_of_a_topic_or_author():
+    """Newest first, the pages after the first hold fixed runs counted from the oldest
+    paper: a new paper changes the first page, which shows the count and the chart, and
+    the older pages are kept. The most upvoted stop after pages.TOP_PAGES pages and
+    link the search, which ranks them all."""
+    start = dt.date(2026, 8, 3)
+    settings = Settings(per_page=5)
+
+    def paper(i: int) -> Paper:
+        return Paper(key=f"p{i}", slug=f"p{i}", title=f"P{i}", abstract="x",
+                     dates=(start + dt.timedelta(days=i),), topics=("agents",),
+                     meta=Metadata(upvotes=i % 7, authors=("Ada Lovelace",)))
+
+    def render(papers, reusable):
+        renderer = pages.Renderer(papers, TAXONOMY, settings, reusable=reusable,
+                                  tuning=Tuning(processes=False))
+        renderer.render_listings()
+        return renderer.render_papers(papers)
+
+    papers = [paper(i) for i in range(23)]
+    first = render(papers, {})
+    # 23 papers: the first page has the newest 8, then three pages of 5.
+    assert re.findall(r'papers/(p\d+)/', first.pages["topics/agents.md"].decode())[:8] == [
+        f"p{i}" for i in range(22, 14, -1)]
+    assert re.findall(r'papers/(p\d+)/', first.pages["topics/agents/page/4.md"].decode()) == [
+        f"p{i}" for i in range(4, -1, -1)]
+    assert "23 papers, page 1 of 4" in first.pages["topics/agents.md"].decode()
+    assert "Page 4 of 4" in first.pages["topics/agents/page/4.md"].decode()
+    top = [p for p in first.pages if p.startswith("topics/agents/top")]
+    assert len(top) == pages.TOP_PAGES
+    assert ('These are the 20 most upvoted. <a href="../../../../../search/?topic=Agents&amp;'
+            'sort=upvotes">') in first.pages["topics/agents/top/page/4.md"].decode()
+
+    again = render(papers + [paper(23)], first.keys)
+    for kind in ("topics/agents", "authors/ada-lovelace"):
+        assert f"{kind}.md" in again.pages
+        for n in (2, 3, 4):
+            assert f"{kind}/page/{n}.md" in again.kept, (kind, n)
+    assert "24 papers, page 1 of 4" in again.pages["topics/agents.md"].decode()
+    assert render(papers + [paper(23)], {}).keys == again.keys

@@ -47,7 +47,7 @@ def test_every_kind_is_rendered_and_one_element_where_it_says_so():
         if kind.template is None:
             continue
         for path in (s for s in sources if s.endswith(".md")):  # not its .bib or feed
-            body = frontmatter.loads(rendered.pages[path]).content
+            body = frontmatter.loads(rendered.pages[path].decode()).content
             if kind.single_element:
                 assert single_html_block(body) is not None, f"{path} is not one element"
 
