@@ -40,14 +40,9 @@ def inputs_fingerprint(project: Project, fingerprint: str) -> str:
     from generator import pages  # late: pages imports much that this module need not
     from generator.fetch import RECORD_FILE
 
-    generated_top = pages.generated_top_files()
-    generated = set(pages.generated_folders())
-
-    def own(path: Path) -> bool:
-        relative = path.relative_to(project.docs_dir)
-        return relative.parts[0] not in generated and str(relative) not in generated_top
-
+    generated = frozenset(pages.generated_folders()) | frozenset(pages.generated_top_files())
     stamps = store.file_stamps([project.digests_dir, project.templates_dir, project.notes_dir],
                                [project.topics_file, project.root / RECORD_FILE])
-    pages_stamps = store.file_stamps([project.docs_dir], [], keep=own)
+    # The generated folders hold a file or more per paper: not walked at all.
+    pages_stamps = store.file_stamps([project.docs_dir], [], skip=generated)
     return hashlib.sha256(f"{fingerprint}\n{stamps}\n{pages_stamps}".encode()).hexdigest()

@@ -87,6 +87,7 @@ class State:
     copying: Worker | None = None
     copied: object = None  # the copy's future
     indexing: Fresh | None = None
+    sources: set[str] = field(default_factory=set)  # the generated files in docs_dir
 
     @property
     def workers(self) -> list:
@@ -159,6 +160,7 @@ def render_papers(state: State) -> None:
 def write(state: State) -> None:
     """The changed pages into docs_dir, the stale ones deleted."""
     project, rendered = state.project, state.rendered
+    state.sources = set(rendered.pages) | rendered.kept
     state.report.written, state.report.deleted = store.write_pages(
         project.docs_dir, rendered.pages, pages.generated_folders(),
         project.cache_dir / "pages.json", kept=rendered.kept)
@@ -200,7 +202,7 @@ def mkdocs(state: State) -> None:
     run_mkdocs(state.project.config_file, state.staging, state.report.newest,
                dirty=state.incremental)
     if state.incremental:
-        store.remove_stale_outputs(state.staging, state.project.docs_dir,
+        store.remove_stale_outputs(state.staging, state.sources,
                                    pages.generated_folders())
 
 

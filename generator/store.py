@@ -96,11 +96,18 @@ def list_notes(notes_dir: Path) -> list[Path]:
     return sorted(p for p in notes_dir.glob("*.md") if p.is_file())
 
 
-def file_stamps(folders: list[Path], files: list[Path], keep=lambda path: True) -> str:
-    """Every file of the folders (those `keep` accepts) and the files that exist, one line
-    each: path, size, modification time. What changed without reading a byte."""
-    found = [p for folder in folders if folder.is_dir() for p in folder.rglob("*")
-             if p.is_file() and keep(p)]
+def file_stamps(folders: list[Path], files: list[Path], skip: frozenset[str] = frozenset()
+                ) -> str:
+    """Every file of the folders (but their top-level entries named in `skip`, not even
+    walked) and the files that exist, one line each: path, size, modification time.
+    What changed without reading a byte."""
+    found = []
+    for folder in folders:
+        if folder.is_dir():
+            for top in folder.iterdir():
+                if top.name not in skip:
+                    found += [top] if top.is_file() else [p for p in top.rglob("*")
+                                                          if p.is_file()]
     found += [p for p in files if p.is_file()]
     lines = []
     for path in sorted(found):
@@ -245,14 +252,15 @@ def _link_or_copy(source, dest) -> None:
         shutil.copy2(source, dest)
 
 
-def remove_stale_outputs(site_dir: Path, docs_dir: Path, owned: tuple[str, ...]) -> int:
+def remove_stale_outputs(site_dir: Path, sources: set[str], owned: tuple[str, ...]) -> int:
     """After a dirty build: delete outputs in the generated folders whose source page or
-    file no longer exists in docs_dir (a hidden paper, a topic page that shrank)."""
+    file (`sources`, paths in docs_dir) is gone (a hidden paper, a topic page that
+    shrank)."""
     def has_source(relative: str) -> bool:
         page, _, name = relative.rpartition("/")
         if name == "index.html":
-            return (docs_dir / f"{page}.md").is_file() or (docs_dir / page / "index.md").is_file()
-        return (docs_dir / relative).is_file()
+            return f"{page}.md" in sources or f"{page}/index.md" in sources
+        return relative in sources
 
     return _prune(site_dir, owned, has_source)
 
