@@ -113,24 +113,38 @@ async function didYouMean(query) {
 // The index is several Pagefind bundles (generator/search.py): the shards, newest first,
 // and when papers arrived or changed since their shard was made, a recent bundle;
 // search-index.json, asked for as the page loads, names them and the shards' results
-// the recent bundle replaces. Each bundle is searched by its own copy of Pagefind's
-// module: two instances in one module share one WebAssembly memory, and the second
-// one's loading overwrites the first's ("memory access out of bounds"). In this page's
-// own thread, not a worker: a search takes milliseconds, and each worker would be one
-// more script to fetch. Result URLs are made relative to where the site lives
-// (sub-path hosting works).
+// the recent bundle replaces.
+//
+// Each bundle is searched by an instance of Pagefind's module of its own: two indexes
+// opened by one module share its one WebAssembly memory, and the second one's loading
+// overwrites the first's ("memory access out of bounds"). The module is fetched once,
+// from the first bundle (every bundle's copy is the same file), and instantiated from
+// its text for each. It runs in this page's own thread, not a worker: a search takes
+// milliseconds, and a worker is one more script to fetch. Result URLs are made
+// relative to where the site lives (sub-path hosting works).
 const indexInfo = fetch(indexUrl).then((r) => (r.ok ? r.json() : null)).catch(() => null);
-async function openBundle(name) {
-  const module = await import(new URL(name + "pagefind.js", siteRoot).href);
-  await module.options({ baseUrl: siteRoot.pathname, excerptLength: 30, noWorker: true });
+async function openBundle(name, moduleText) {
+  let module;
+  try {
+    const blob = new Blob([await moduleText], { type: "text/javascript" });
+    module = await import(URL.createObjectURL(blob));
+  } catch (e) {
+    // A policy that forbids blob: scripts: the bundle's own copy.
+    module = await import(new URL(name + "pagefind.js", siteRoot).href);
+  }
+  await module.options({ basePath: new URL(name, siteRoot).pathname, baseUrl: siteRoot.pathname,
+                         excerptLength: 30, noWorker: true });
   return module;
 }
 async function loadSearch() {
   if (!search) {
     const info = await indexInfo;
     const names = info.bundles.concat(info.recent ? [info.recent] : []);
+    const moduleText = fetch(new URL(names[0] + "pagefind.js", siteRoot))
+      .then((r) => (r.ok ? r.text() : Promise.reject(new Error(`pagefind.js: ${r.status}`))));
+    moduleText.catch(() => {}); // each bundle then falls back to its own copy
     search = await Promise.all(names.map(async (name) => (
-      { instance: await openBundle(name), hide: new Set(info.hide[name] || []) })));
+      { instance: await openBundle(name, moduleText), hide: new Set(info.hide[name] || []) })));
   }
   return search;
 }
