@@ -199,6 +199,7 @@ def test_save_list_note_export_share_and_a_rebuild(browser, reader_site):
         assert second.get_attribute("aria-pressed") == "true"
         box = first.bounding_box()
         assert box["height"] >= 24 and box["width"] >= 24
+        _wait_saved(page, 2)
         # From a search result, and from a paper page.
         papers = _papers(reader_site)
         third = next(s for s in papers if s not in slugs)
@@ -206,6 +207,9 @@ def test_save_list_note_export_share_and_a_rebuild(browser, reader_site):
         result = page.locator(f'#pd-search-results button[data-save="{third}"]')
         result.click()
         assert result.get_attribute("aria-pressed") == "true"
+        # A saved paper's data (its BibTeX and all) is fetched once it is saved; leaving
+        # the page before it arrives would leave the fetch to the reading list page.
+        _wait_saved(page, 3)
         fourth = next(s for s in papers if s not in slugs + [third])
         page.goto(f"{url}/papers/{fourth}/")
         page.locator(f'.pd-paper button[data-save="{fourth}"]').click()
