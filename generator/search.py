@@ -145,10 +145,8 @@ def update(corpus: Path, hashes: dict[str, str], months: dict[str, str], base: P
     # A shard of fewer documents than the recent bundle's ballast (a year in its first
     # days) would score its words as a tiny index does, every word common: its
     # documents go to the recent bundle, which has the ballast, until it is larger.
-    if len(wanted) > 1:
-        small_shards = [n for n, docs in wanted.items() if len(docs) < tuning.search_ballast]
-    else:
-        small_shards = []
+    small_shards = [n for n, docs in wanted.items()
+                    if len(wanted) > 1 and len(docs) < tuning.search_ballast]
     for name in set(state["shards"]) - (set(wanted) - set(small_shards)):
         del state["shards"][name]  # no documents, or too few: not a shard
     _forget_other_bundles(base, state)
