@@ -37,14 +37,16 @@ def identity(slug: str, title: str, abstract: str) -> str:
 
 def _vectors(items):
     import numpy as np
-    from sklearn.preprocessing import normalize
+    from scipy.sparse import diags
 
     from generator.topics import default_model, model_text
 
-    vectorizer = default_model().vectorizer
-    matrix = vectorizer.transform([model_text(title, abstract) for _, title, abstract in items])
-    keep = np.flatnonzero(vectorizer.idf_ >= COMMON_IDF)
-    return normalize(matrix[:, keep]).astype(np.float32).tocsr()
+    model = default_model()
+    matrix = model.matrix([model_text(title, abstract) for _, title, abstract in items])
+    matrix = matrix[:, np.flatnonzero(model.idf >= COMMON_IDF)]
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0  # a text with none of the terms stays all zeros
+    return (diags(1.0 / norms) @ matrix).astype(np.float32).tocsr()
 
 
 class Comparison:

@@ -141,39 +141,72 @@ class KeywordIndex:
 
 
 class CategoryModel:
-    """The shipped statistical component: P(arXiv category | title, abstract)."""
+    """The shipped statistical component: P(arXiv category | title, abstract).
+
+    The TF-IDF features are made here as scikit-learn's TfidfVectorizer makes them
+    (lower case, the token pattern, English stop words dropped, word n-grams of the
+    remaining tokens, 1 + log tf, times idf, unit length; a test compares the two):
+    importing scikit-learn takes longer than a day's new papers take to classify."""
 
     def __init__(self, data: dict):
-        from sklearn.feature_extraction.text import TfidfVectorizer
+        import numpy as np
 
         self.classes: list[str] = data["classes"]
-        self.vectorizer = TfidfVectorizer(
-            sublinear_tf=True, ngram_range=tuple(data["ngram_range"]),
-            stop_words="english", token_pattern=data["token_pattern"],
-            vocabulary={term: i for i, term in enumerate(data["vocabulary"])})
+        self.vocabulary = {term: i for i, term in enumerate(data["vocabulary"])}
+        self.idf = np.array(data["idf"])
+        self.token_pattern = re.compile(data["token_pattern"])
+        self.stop_words = frozenset(data["stop_words"])
+        self.ngram_range: tuple[int, int] = tuple(data["ngram_range"])
+        # Dense, terms by categories: a paper's scores are its few terms' rows summed.
+        self.weights = np.zeros((len(self.vocabulary), len(self.classes)))
+        for k, category in enumerate(self.classes):
+            for index, weight in data["weights"][category].items():
+                self.weights[int(index), k] = weight
+        self.intercepts = np.array([data["intercepts"][c] for c in self.classes])
+
+    def features(self, text: str):
+        """(term indices in order, TF-IDF values of unit length) of one text."""
+        import numpy as np
+
+        tokens = [t for t in self.token_pattern.findall(text.lower())
+                  if t not in self.stop_words]
+        counts: Counter[int] = Counter()
+        low, high = self.ngram_range
+        for n in range(low, high + 1):
+            for i in range(len(tokens) - n + 1):
+                index = self.vocabulary.get(" ".join(tokens[i:i + n]))
+                if index is not None:
+                    counts[index] += 1
+        indices = np.array(sorted(counts), dtype=np.int64)
+        values = (np.log(np.array([counts[i] for i in indices], dtype=np.float64)) + 1.0
+                  ) * self.idf[indices]
+        norm = np.sqrt(np.dot(values, values))
+        return indices, values / norm if norm else values
+
+    def matrix(self, texts: list[str]):
+        """The texts' features as a sparse matrix, a row each (what TfidfVectorizer's
+        `transform` gives)."""
         import numpy as np
         from scipy.sparse import csr_matrix
 
-        self.vectorizer.idf_ = np.array(data["idf"])
-
-        rows, cols, values = [], [], []
-        for k, category in enumerate(self.classes):
-            for index, weight in data["weights"][category].items():
-                rows.append(int(index))
-                cols.append(k)
-                values.append(weight)
-        self.weights = csr_matrix((values, (rows, cols)),
-                                  shape=(len(data["vocabulary"]), len(self.classes)))
-        self.intercepts = np.array([data["intercepts"][c] for c in self.classes])
+        rows = [self.features(t) for t in texts]
+        indptr = np.cumsum([0] + [len(indices) for indices, _ in rows])
+        if not rows:
+            return csr_matrix((0, len(self.vocabulary)))
+        return csr_matrix((np.concatenate([v for _, v in rows]),
+                           np.concatenate([i for i, _ in rows]), indptr),
+                          shape=(len(rows), len(self.vocabulary)))
 
     def probabilities(self, texts: list[str]) -> list[dict[str, float]]:
-        if not texts:
-            return []
         import numpy as np
 
-        scores = (self.vectorizer.transform(texts) @ self.weights).toarray() + self.intercepts
-        probs = 1.0 / (1.0 + np.exp(-scores))
-        return [dict(zip(self.classes, row.tolist(), strict=True)) for row in probs]
+        out = []
+        for text in texts:
+            indices, values = self.features(text)
+            scores = values @ self.weights[indices] + self.intercepts
+            probs = 1.0 / (1.0 + np.exp(-scores))
+            out.append(dict(zip(self.classes, probs.tolist(), strict=True)))
+        return out
 
 
 @lru_cache(maxsize=1)

@@ -105,6 +105,40 @@ def test_shipped_model_is_reproducible(tmp_path):
     assert len(before) <= 1024 * 1024  # small enough to review and ship
 
 
+def test_the_models_features_are_scikit_learns():
+    """The model makes its TF-IDF features without scikit-learn: on real papers they are
+    TfidfVectorizer's (the one it was trained with), and so are the probabilities."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    model = topics.default_model()
+    papers = _papers(HELD_OUT) + _papers(FIXTURES / "formats" / "2024-05-28-api.json")
+    texts = [topics.model_text(p.title, p.abstract) for p in papers]
+    texts += ["", "the of and", "SLAM slam SLAM-based e-mail x 3d-printing"]
+    reference = TfidfVectorizer(sublinear_tf=True, ngram_range=model.ngram_range,
+                                stop_words="english", token_pattern=model.token_pattern.pattern,
+                                vocabulary=model.vocabulary)
+    reference.idf_ = model.idf
+    expected = reference.transform(texts)
+    ours = model.matrix(texts)
+    assert ours.shape == expected.shape and ours.nnz == expected.nnz > 10_000
+    assert abs(ours - expected).max() < 1e-12
+    scores = (expected @ model.weights) + model.intercepts
+    probabilities = model.probabilities(texts)
+    for row, found in zip(1.0 / (1.0 + np.exp(-scores)), probabilities, strict=True):
+        assert np.allclose([found[c] for c in model.classes], row, rtol=0, atol=1e-12)
+
+
+def test_classifying_does_not_load_scikit_learn():
+    """A day's new papers are classified in less time than importing scikit-learn takes."""
+    code = ("import sys; from generator import topics; "
+            "topics.default_model().probabilities(['a robot arm grasps objects']); "
+            "print('sklearn' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "False"
+
+
 def test_training_sample_is_small_and_never_saw_the_judged_days():
     """The repository carries at most about 10 MB of training papers, none of them from
     the listing days the tests judge the model on."""

@@ -123,6 +123,8 @@ def train() -> None:
         "about": "TF-IDF + logistic regression per arXiv category; made by "
                  "training/train_topics.py from training/arxiv-train.jsonl.gz",
         "token_pattern": vectorizer.token_pattern,
+        # The generator makes the features itself, without scikit-learn (topics.py).
+        "stop_words": sorted(vectorizer.get_stop_words()),
         "ngram_range": list(vectorizer.ngram_range),
         "vocabulary": vocabulary,
         "idf": [round(float(v), 4) for v in vectorizer.idf_],
