@@ -13,9 +13,11 @@ from generator.errors import ProjectError
 
 
 def run_mkdocs(config_file: Path, site_dir: Path, newest: dt.date | None,
-               dirty: bool = False) -> None:
+               dirty: bool = False, modified: set[str] | None = None) -> None:
     """`mkdocs build` of the project into site_dir; with `dirty`, over a copy of the
-    previous site, rendering only the pages whose Markdown changed. SOURCE_DATE_EPOCH
+    previous site, rendering only the pages whose Markdown changed: the generated files
+    in `modified` (paths in docs_dir) where the caller knows them, else those newer
+    than their output. SOURCE_DATE_EPOCH
     comes from the data (the newest digest's date), so two builds of the same digests
     are byte-identical: MkDocs uses it for sitemap dates and gzip times."""
     from mkdocs.commands.build import build as mkdocs_build
@@ -24,6 +26,7 @@ def run_mkdocs(config_file: Path, site_dir: Path, newest: dt.date | None,
 
     config = load_config(config_file=str(config_file), site_dir=str(site_dir))
     config.plugins.on_startup(command="build", dirty=dirty)
+    config.plugins["paper-digest"].modified = modified
     quiet = _DropDirtyWarning()
     logging.getLogger("mkdocs.commands.build").addFilter(quiet)
     try:

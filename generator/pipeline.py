@@ -88,6 +88,9 @@ class State:
     copied: object = None  # the copy's future
     indexing: Fresh | None = None
     sources: set[str] = field(default_factory=set)  # the generated files in docs_dir
+    # The generated files written since the last site was built (None: not known), so
+    # that MkDocs renders and copies those alone without checking every file's time.
+    unbuilt: set[str] | None = None
 
     @property
     def workers(self) -> list:
@@ -158,12 +161,22 @@ def render_papers(state: State) -> None:
 
 
 def write(state: State) -> None:
-    """The changed pages into docs_dir, the stale ones deleted."""
+    """The changed pages into docs_dir, the stale ones deleted, and the record of the
+    files written since the last site was built brought up to date: first with every
+    file that may be written (a build killed while writing leaves no file out of it),
+    then with those that were."""
     project, rendered = state.project, state.rendered
     state.sources = set(rendered.pages) | rendered.kept
-    state.report.written, state.report.deleted = store.write_pages(
+    unbuilt = _read_unbuilt(project)
+    if unbuilt is not None:
+        store.write_json(_unbuilt_file(project), sorted(unbuilt | set(rendered.pages)))
+    written, state.report.deleted = store.write_pages(
         project.docs_dir, rendered.pages, pages.generated_folders(),
         project.cache_dir / "pages.json", kept=rendered.kept)
+    state.report.written = len(written)
+    if unbuilt is not None:
+        state.unbuilt = unbuilt | set(written)
+        store.write_json(_unbuilt_file(project), sorted(state.unbuilt))
 
 
 def write_search_documents(state: State) -> None:
@@ -200,7 +213,7 @@ def mkdocs(state: State) -> None:
         state.copied.result()
         state.copying.close()
     run_mkdocs(state.project.config_file, state.staging, state.report.newest,
-               dirty=state.incremental)
+               dirty=state.incremental, modified=state.unbuilt)
     if state.incremental:
         store.remove_stale_outputs(state.staging, state.sources,
                                    pages.generated_folders())
@@ -215,6 +228,7 @@ def index(state: State) -> None:
 
 def swap(state: State) -> None:
     store.swap_in(state.staging, state.project.site_dir)
+    store.write_json(_unbuilt_file(state.project), [])  # site/ has every page written
 
 
 # --- the commands -----------------------------------------------------------------------
@@ -347,6 +361,17 @@ def _has_document(page: str) -> bool:
 
 def _kept_documents(rendered: pages.Rendered) -> set[str]:
     return {render.search_path(p) for p in rendered.kept if _has_document(p)}
+
+
+def _unbuilt_file(project: Project) -> Path:
+    return project.cache_dir / "unbuilt.json"
+
+
+def _read_unbuilt(project: Project) -> set[str] | None:
+    """The generated files written since site/ was built, or None where that is not
+    known (no build has recorded it yet)."""
+    record = store.read_json(_unbuilt_file(project))
+    return set(record) if isinstance(record, list) else None
 
 
 def _lock_file(project: Project) -> Path:

@@ -103,11 +103,22 @@ def package_dir(name: str) -> Path:
     return Path(str(resources.files("generator") / name))
 
 
+def _modified() -> bool:
+    return True
+
+
+def _unmodified() -> bool:
+    return False
+
+
 class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
     def __init__(self):
         self.command = "build"
         self.dirty = False
         self.passed_through: set[str] = set()  # the src_uri of pages that skip Markdown
+        # In a dirty build: the generated files written since the site was built, when
+        # the build knows them (generator/pipeline.py sets it); None: MkDocs' own checks.
+        self.modified: set[str] | None = None
 
     def on_startup(self, *, command, dirty):
         self.command = command
@@ -154,15 +165,45 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
                 uri = f"{ASSET_PREFIX}/{path.relative_to(assets).as_posix()}"
                 files.append(File.generated(config, uri, abs_src_path=str(path)))
         if self.dirty:
-            # A dirty build runs over a copy of the previous site whose generated
-            # folders are hard links to the live site (store.copy_site). MkDocs writes
-            # into existing files, which would change them in the live site too: every
-            # output it is about to write is deleted first, so it writes a new file.
-            from generator import store
+            files = self._dirty_files(files)
+        return files
 
+    def _dirty_files(self, files: Files) -> Files:
+        """A dirty build runs over a copy of the previous site whose generated folders
+        are hard links to the live site (store.copy_site). MkDocs writes into existing
+        files, which would change them in the live site too: every output it is about to
+        write is deleted first, so it writes a new file.
+
+        Where the build knows which generated files it wrote, the others are not
+        checked one by one (two file times each, several times over, for every file of
+        the archive): an unchanged page is marked unmodified (it stays in `files` for
+        the sitemap), and an unchanged file that is not a page is left out (its copy in
+        the site is already in place)."""
+        from generator import pages, store
+
+        if self.modified is None:
+            changed = [file for file in files if file.is_modified()]
+        else:
+            owned = tuple(f"{folder}/" for folder in pages.generated_folders())
+            top = pages.generated_top_files()
+
+            def generated(file: File) -> bool:
+                return file.src_uri.startswith(owned) or file.src_uri in top
+
+            left, changed = [], []
             for file in files:
+                if generated(file):
+                    # The record decides, not file times. MkDocs asks the file itself.
+                    written = file.src_uri in self.modified
+                    if not (written or file.is_documentation_page()):
+                        continue
+                    file.is_modified = _modified if written else _unmodified
+                left.append(file)
                 if file.is_modified():
-                    store.remove_tree(Path(file.abs_dest_path))
+                    changed.append(file)
+            files = Files(left)
+        for file in changed:
+            store.remove_tree(Path(file.abs_dest_path))
         return files
 
     # Python-Markdown re-parses raw HTML tag by tag, about half of MkDocs' time on a paper

@@ -146,8 +146,10 @@ def read_yaml(path: Path) -> object:
 
 
 def write_pages(docs_dir: Path, pages: dict[str, str | bytes], owned: tuple[str, ...],
-                manifest: Path | None = None, kept: set[str] = frozenset()) -> tuple[int, int]:
-    """Write generated pages (text, or UTF-8 bytes); returns (written, deleted).
+                manifest: Path | None = None, kept: set[str] = frozenset()
+                ) -> tuple[list[str], int]:
+    """Write generated pages (text, or UTF-8 bytes); returns (the paths written, in
+    order, and how many files were deleted).
     Unchanged files are not touched;
     files of the `owned` folders that are neither written nor kept are deleted.
 
@@ -185,7 +187,7 @@ def write_pages(docs_dir: Path, pages: dict[str, str | bytes], owned: tuple[str,
     deleted = _prune(docs_dir, owned, lambda relative: relative in pages or relative in kept)
     if manifest:
         write_json(manifest, record)
-    return len(changed), deleted
+    return [relative for relative, _, _, _ in changed], deleted
 
 
 def unchanged_files(root: Path, manifest: Path, relatives: list[str]) -> set[str]:

@@ -215,6 +215,25 @@ def test_incremental_build_equals_a_full_build(tmp_path, capsys):
     assert _searchable(project / "site") == searchable
 
 
+def test_pages_written_before_a_build_are_rendered_by_it(tmp_path):
+    """Pages that `generate` wrote, as a build that failed after writing would have, are
+    rendered by the next build though it writes none of them again: the build keeps a
+    record of what was written since the site was built, and MkDocs renders from it."""
+    project = copy_sample_project(tmp_path / "p")
+    assert main(["build", "--project", str(project)]) == 0
+    shutil.copy(Path(__file__).parent / "fixtures/formats/2026-08-18-api.json",
+                project / "digests")
+    assert main(["generate", "--project", str(project)]) == 0
+    record = project / ".paper-digest-cache/unbuilt.json"
+    assert "dates/2026-08-18.md" in json.loads(record.read_text())
+    assert main(["build", "--project", str(project)]) == 0
+    assert json.loads(record.read_text()) == []
+    incremental = tree_digest(project / "site")
+    assert "dates/2026-08-18/index.html" in incremental
+    assert main(["build", "--full", "--project", str(project)]) == 0
+    assert _without_search(tree_digest(project / "site")) == _without_search(incremental)
+
+
 def test_a_rebuild_with_nothing_changed_leaves_the_site_as_it_was(tmp_path, capsys):
     """Nothing a build reads changed: site/ stays as it is, not a file touched. Each kind
     of input (a page of docs_dir, a digest, a note) makes the next build a real one, and

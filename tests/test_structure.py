@@ -157,12 +157,13 @@ def test_paths_that_leave_their_root_are_refused(tmp_path):
 def test_pages_are_written_once_and_stale_ones_pruned(tmp_path):
     root, manifest = tmp_path / "docs", tmp_path / "pages.json"
     assert store.write_pages(root, {"papers/a.md": "A", "papers/b.md": "B", "index.md": "I"},
-                             ("papers",), manifest) == (3, 0)
+                             ("papers",), manifest) == (["index.md", "papers/a.md",
+                                                         "papers/b.md"], 0)
     mtime = (root / "papers/a.md").stat().st_mtime_ns
     # Unchanged pages are not written again; a page no longer made is deleted, but only
     # in the folders generated pages own.
     (root / "about.md").write_text("mine")
-    assert store.write_pages(root, {"papers/a.md": "A"}, ("papers",), manifest) == (0, 1)
+    assert store.write_pages(root, {"papers/a.md": "A"}, ("papers",), manifest) == ([], 1)
     assert (root / "papers/a.md").stat().st_mtime_ns == mtime
     assert not (root / "papers/b.md").exists()
     assert (root / "about.md").read_text() == "mine" and (root / "index.md").exists()
