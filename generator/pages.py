@@ -169,7 +169,9 @@ def ranked(papers, days=None) -> list[Paper]:
     twice counts its newest snapshot), then by days featured (within `days`, the
     period's), then newest."""
     def featured(p: Paper) -> int:
-        return len(p.dates) if days is None else sum(1 for d in p.dates if d in days)
+        if days is None or len(p.dates) == 1:  # a period's paper has a day in it
+            return len(p.dates)
+        return sum(1 for d in p.dates if d in days)
 
     return sorted(papers, key=lambda p: (-(p.meta.upvotes or 0), -featured(p),
                                          -p.last_date.toordinal(), p.slug))
@@ -259,9 +261,15 @@ def search(out: Output, site: SiteIndex) -> None:
 def folded_words(text: str) -> list[str]:
     """Words without case or accents ("José" -> "jose"), as search.js folds what a reader
     types: names and words match however they are typed."""
-    plain = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).lower()
-    return [w for w in re.split(r"[^\w]+|_", plain) if w]
+    if text.isascii():  # most names and titles: nothing to fold but case
+        plain = text.lower()
+    else:
+        plain = unicodedata.normalize("NFKD", text)
+        plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).lower()
+    return [w for w in _NOT_WORD.split(plain) if w]
+
+
+_NOT_WORD = re.compile(r"[^\w]+|_")
 
 
 def aid_key(word: str) -> str:
@@ -851,6 +859,8 @@ class Renderer:
     def render_papers(self, papers: list[Paper]) -> Rendered:
         """The kinds that need related papers, from `papers`: the papers given at the
         start with their related papers added."""
+        for before, after in zip(self.site.papers, papers, strict=True):
+            self.out.same_but_related(before, after)
         site = self.site.with_related(papers)
         for kind in KINDS:
             if kind.needs_related:

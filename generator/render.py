@@ -295,6 +295,14 @@ class Output:
             known = self._fingerprints[id(paper)] = (paper, key(repr(paper)))
         return known[1]
 
+    def same_but_related(self, before: Paper, after: Paper) -> None:
+        """`after` is `before` with its related papers found: its fingerprint is made
+        from before's, without the repr of the whole paper again."""
+        if before.slug != after.slug:
+            raise ValueError(f"{after.slug} is not {before.slug} with its related papers")
+        self._fingerprints[id(after)] = (after, key(self.fingerprint(before),
+                                                    repr(after.related)))
+
     def unchanged(self, path: str, *inputs: str) -> bool:
         """Records the key of a page's inputs; True (and the page kept as it is) when it
         was written from the same inputs before."""
@@ -319,7 +327,17 @@ class Output:
     def _canonical(self, value):
         """The page's variables as a value whose repr says all a template reads of them:
         papers by their fingerprints, functions left out (they depend on the site
-        index, whose every input is in the variables or the context)."""
+        index, whose every input is in the variables or the context). Exact types are
+        tested first: tens of thousands of values are seen per build."""
+        kind = type(value)
+        if kind is Paper:
+            return self.fingerprint(value)
+        if kind in _PLAIN:
+            return value
+        if kind is list or kind is tuple:
+            return [self._canonical(v) for v in value]
+        if kind is dict:
+            return [(repr(k), self._canonical(v)) for k, v in value.items()]
         if isinstance(value, Paper):
             return self.fingerprint(value)
         if isinstance(value, dict):
@@ -392,6 +410,9 @@ class Output:
             extra = (front or {}) if number == 1 else {}
             self.listing(path, page_meta, template, number=number, page_count=len(runs),
                          items=run, **extra, **variables)
+
+
+_PLAIN = frozenset({str, int, float, bool, type(None), dt.date})
 
 
 def author_slugs(papers: list[Paper], minimum: int) -> dict[str, str]:

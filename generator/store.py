@@ -46,10 +46,15 @@ def _below(root: Path, relative: str) -> Path:
     (absolute, `..`, empty parts). Checked by its text, not resolved: resolving costs a
     system call per folder level, tens of thousands of times per build; writes replace
     the final name (os.replace), so a symbolic link there is replaced, not followed."""
+    return root.joinpath(*_check(root, relative))
+
+
+def _check(root: Path, relative: str) -> list[str]:
+    """The parts of a relative path that stays below root, or UnsafePath (see _below)."""
     parts = relative.split("/")
     if relative.startswith("/") or any(p in ("", ".", "..") or os.sep in p for p in parts):
         raise UnsafePath(f"refusing to write outside {root}: {relative}")
-    return root.joinpath(*parts)
+    return parts
 
 
 def atomic_write(path: Path, data: bytes, make_parent: bool = True) -> None:
@@ -202,7 +207,8 @@ def unchanged_files(root: Path, manifest: Path, relatives: list[str]) -> set[str
         if not record:
             continue
         try:
-            stat = _below(root, relative).stat()
+            _check(root, relative)
+            stat = os.stat(f"{root}/{relative}")  # a Path each would cost more than the stat
         except (OSError, UnsafePath):
             continue
         if [stat.st_size, stat.st_mtime_ns] == record[1:]:
@@ -275,9 +281,10 @@ def _prune(root: Path, owned: tuple[str, ...], keep) -> int:
     entries say which are files without a stat each: tens of thousands of pages are
     walked on every build."""
     removed = 0
+    start = len(str(root)) + 1
     for folder in owned:
         for current, _, names in os.walk(root / folder, topdown=False):
-            prefix = Path(current).relative_to(root).as_posix()
+            prefix = current[start:].replace(os.sep, "/")
             left = len(names)
             for name in names:
                 if not keep(f"{prefix}/{name}"):
