@@ -474,13 +474,15 @@ def topic_pages(out: Output, site: SiteIndex) -> None:
         related = [site.topics[s] for s, _ in sorted(co.items(), key=lambda c: (-c[1], c[0]))
                    if s in site.topics][:5]
         chart = trend_svg(site.series(papers), totals, site.axis, site.unit, topic.name)
+        per_page = site.settings.per_page
         for order, listing, base, title in _orders(papers, f"topics/{topic.slug}", topic.name,
-                                                   site.settings.per_page):
-            out.paginated(base, listing, site.settings.per_page,
+                                                   per_page):
+            out.paginated(base, listing, per_page,
                           {"title": title, "topic": topic.slug}, "topic.md.j2",
                           stable=order == "newest", front={"count": len(papers), "chart": chart},
                           topic=topic, related=related, topics_of=site.topics_of, order=order,
-                          orders=_order_links(papers, f"topics/{topic.slug}/"),
+                          orders=_order_links(papers, f"topics/{topic.slug}/", per_page),
+                          ranks=_in_page_ranks(papers, per_page),
                           # how many the most upvoted pages show, when not all:
                           more=len(listing) if len(listing) < len(papers) else 0)
         _bibliography(out, f"topics/{topic.slug}/papers.bib", papers, site)
@@ -498,14 +500,15 @@ AUTHORS_PER_PAGE = 200
 def author_pages(out: Output, site: SiteIndex) -> None:
     for name, slug in site.author_pages.items():
         papers = _newest_first(site.by_author[name])
-        for order, listing, base, title in _orders(papers, f"authors/{slug}", name,
-                                                   site.settings.per_page):
-            out.paginated(base, listing, site.settings.per_page,
+        per_page = site.settings.per_page
+        for order, listing, base, title in _orders(papers, f"authors/{slug}", name, per_page):
+            out.paginated(base, listing, per_page,
                           {"title": title, "author": name,
                            "author_feed": f"authors/{slug}/feed.xml"}, "author.md.j2",
                           stable=order == "newest", front={"count": len(papers)}, name=name,
                           slug=slug, topics_of=site.topics_of, order=order,
-                          orders=_order_links(papers, f"authors/{slug}/"),
+                          orders=_order_links(papers, f"authors/{slug}/", per_page),
+                          ranks=_in_page_ranks(papers, per_page),
                           more=len(listing) if len(listing) < len(papers) else 0)
 
 
@@ -515,20 +518,39 @@ def author_pages(out: Output, site: SiteIndex) -> None:
 TOP_PAGES = 4
 
 
+def _one_page(papers: list[Paper], per_page: int) -> bool:
+    """Whether a listing newest first fits on one page (Output.paginated, stable)."""
+    return len(papers) < 2 * per_page
+
+
 def _orders(papers: list[Paper], base: str, title: str, per_page: int):
-    """A listing newest first at `base`, and where the digests have upvotes, the most
-    upvoted (TOP_PAGES pages of them) at `base`/top: (order, papers, base, title)."""
+    """A listing newest first at `base`, and where the digests have upvotes and the
+    listing takes more than a page, the most upvoted (TOP_PAGES pages of them) at
+    `base`/top: (order, papers, base, title). A listing of one page is sorted in the
+    page itself (`_in_page_ranks`): most authors have a few papers, and a second page
+    each would be thousands of pages more to build."""
     yield "newest", papers, base, title
-    if any(p.meta.upvotes for p in papers):
+    if any(p.meta.upvotes for p in papers) and not _one_page(papers, per_page):
         yield ("upvotes", ranked(papers)[:TOP_PAGES * per_page], f"{base}/top",
                f"{title}, most upvoted")
 
 
-def _order_links(papers: list[Paper], folder: str) -> list[tuple[str, str, str]]:
-    """(order, label, path from the root) of the listing's orders, for its sort links."""
+def _order_links(papers: list[Paper], folder: str, per_page: int
+                 ) -> list[tuple[str, str, str | None]]:
+    """(order, label, path from the root) of the listing's orders, for its sort links;
+    no path: the order is the page's own, sorted in place (paper-digest.js)."""
     if not any(p.meta.upvotes for p in papers):
         return []
+    if _one_page(papers, per_page):
+        return [("newest", "Newest first", None), ("upvotes", "Most upvoted", None)]
     return [("newest", "Newest first", folder), ("upvotes", "Most upvoted", f"{folder}top/")]
+
+
+def _in_page_ranks(papers: list[Paper], per_page: int) -> dict[str, int]:
+    """{slug: place by upvotes} of a listing sorted in its page; empty for the others."""
+    if not any(p.meta.upvotes for p in papers) or not _one_page(papers, per_page):
+        return {}
+    return {p.slug: place for place, p in enumerate(ranked(papers), 1)}
 
 
 UPDATES_DAYS = 60  # the record's newest days the updates page lists
@@ -737,7 +759,8 @@ class PageKind:
 
 
 PER_PAGE = ("`per_page` papers a page (/page/N/), the first holding the newest per_page to "
-            "twice that, the others fixed runs from the oldest; top/ TOP_PAGES pages")
+            "twice that, the others fixed runs from the oldest; top/ TOP_PAGES pages, "
+            "made when the papers take more than one page")
 KINDS: tuple[PageKind, ...] = (
     PageKind("home", "/", ("index.md",), "home.md.j2",
              "the newest days' papers and the topics", "", home),
@@ -770,14 +793,15 @@ KINDS: tuple[PageKind, ...] = (
     PageKind("topic", "/topics/<slug>/, /topics/<slug>/top/, /topics/<slug>/papers.bib",
              ("topics/<slug>.md", "topics/<slug>/top.md", "topics/<slug>/papers.bib"),
              "topic.md.j2", "the topic's papers, newest first, and the most upvoted "
-             "(top/); their BibTeX", PER_PAGE,
+             "(top/, or sorted in place on one page); their BibTeX", PER_PAGE,
              topic_pages),
     PageKind("authors", "/authors/", ("authors/index.md",), "authors.md.j2",
              f"authors with {Settings.author_min_papers} papers or more, most papers first",
              f"{AUTHORS_PER_PAGE} a page (/page/N/)", authors_index),
     PageKind("author", "/authors/<slug>/, /authors/<slug>/top/",
              ("authors/<slug>.md", "authors/<slug>/top.md"), "author.md.j2",
-             "the author's papers, newest first, and the most upvoted (top/)", PER_PAGE,
+             "the author's papers, newest first, and the most upvoted (top/, or sorted in "
+             "place on one page)", PER_PAGE,
              author_pages),
     PageKind("paper", "/papers/<slug>/", ("papers/<slug>.md",), "paper.md.j2",
              "one paper: abstract, links, related papers, BibTeX", "", None,

@@ -136,18 +136,34 @@ def test_the_calendar_of_ten_years_is_small_and_reaches_every_day_week_and_month
 
 
 def test_topic_and_author_pages_can_be_read_by_upvotes():
+    """A listing of one page is sorted in place: each item carries its place by upvotes
+    (paper-digest.js reorders by it), and no second page is made."""
     d = dt.date(2026, 8, 17)
     papers = [Paper(key=f"p{i}", slug=f"p{i}", title=f"P{i}", abstract="x",
                     dates=(d + dt.timedelta(days=i),), topics=("agents",),
                     meta=Metadata(upvotes=u, authors=("Ada Lovelace",)))
               for i, u in enumerate([3, 50, 9])]
     out = _render(papers)
-    assert [s for s in re.findall(r'papers/(p\d)/', out["topics/agents.md"])] == ["p2", "p1",
-                                                                                 "p0"]
-    assert re.findall(r'papers/(p\d)/', out["topics/agents/top.md"]) == ["p1", "p2", "p0"]
-    assert re.findall(r'papers/(p\d)/', out["authors/ada-lovelace/top.md"]) == ["p1", "p2", "p0"]
+    for page in ("topics/agents.md", "authors/ada-lovelace.md"):
+        assert re.findall(r'data-rank="(\d)"><a class="pd-item__title" href="[./]*papers/'
+                          r'(p\d)/', out[page]) == [("2", "p2"), ("1", "p1"), ("3", "p0")]
+        assert ('<button type="button" class="pd-sort__button" data-sort="upvotes" '
+                'aria-pressed="false">Most upvoted</button>') in out[page]
+    assert not [path for path in out if "/top" in path]
+
+
+def test_a_listing_of_several_pages_has_most_upvoted_pages():
+    d = dt.date(2026, 8, 17)
+    papers = [Paper(key=f"p{i}", slug=f"p{i:03d}", title=f"P{i}", abstract="x",
+                    dates=(d + dt.timedelta(days=i),), topics=("agents",),
+                    meta=Metadata(upvotes=(i * 37) % 101))
+              for i in range(2 * Settings().per_page)]
+    out = _render(papers)
+    best = [p.slug for p in sorted(papers, key=lambda p: (-p.meta.upvotes, -p.last_date.toordinal()))]
+    assert re.findall(r'papers/(p\d+)/', out["topics/agents/top.md"]) == best[:Settings().per_page]
     assert '<span aria-current="page">Most upvoted</span>' in out["topics/agents/top.md"]
     assert 'href="../../topics/agents/top/">Most upvoted</a>' in out["topics/agents.md"]
+    assert "data-rank" not in out["topics/agents.md"]  # sorted by its pages, not in place
 
 
 # --- a site of synthetic Daily Papers days, built -------------------------------------
@@ -234,6 +250,40 @@ def test_the_calendar_works_with_the_keyboard(page, weeks_site):
     assert outline != "none"  # focus is visible
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/dates/2026-\d\d-\d\d/$"))
+
+
+def test_a_listing_of_one_page_sorts_by_upvotes_in_place(page, weeks_site):
+    """An author's papers on one page: "Most upvoted" (reached with the keyboard)
+    reorders them by upvotes, the address keeps the order, "Newest first" restores it."""
+    root, server = weeks_site
+    author = next(p.parent.name for p in sorted((root / "site/authors").glob("*/index.html"))
+                  if 'data-sort="upvotes"' in p.read_text("utf-8"))
+    page.goto(f"{server.url}/authors/{author}/")
+    items = page.locator("ol.pd-list > li")
+
+    def shown() -> list[tuple[str, int]]:
+        return [(li.locator("a.pd-item__title").get_attribute("href"),
+                 int(re.search(r"(\d+) upvotes?", li.inner_text()).group(1)))
+                for li in items.all()]
+
+    newest = shown()
+    assert len(newest) >= 3
+    button = page.get_by_role("button", name="Most upvoted")
+    assert button.is_visible() and button.get_attribute("aria-pressed") == "false"
+    box = button.bounding_box()
+    assert box["height"] >= 24
+    button.focus()
+    page.keyboard.press("Enter")
+    by_upvotes = shown()
+    assert sorted(by_upvotes) == sorted(newest)
+    assert [u for _, u in by_upvotes] == sorted((u for _, u in newest), reverse=True)
+    assert button.get_attribute("aria-pressed") == "true"
+    assert "sort=upvotes" in page.url
+    assert axe_serious(page) == []
+    page.reload()
+    assert shown() == by_upvotes
+    page.get_by_role("button", name="Newest first").click()
+    assert shown() == newest and "sort=" not in page.url
 
 
 def test_one_more_day_renders_only_the_pages_it_touches():

@@ -236,3 +236,36 @@
     });
   }).observe(document.body, { childList: true, subtree: true });
 })();
+
+// A topic's or an author's papers on one page, read by upvotes as well as newest first:
+// the list is sorted in place by each item's data-rank (its place by upvotes, made by
+// the generator), and back by its first order. ?sort=upvotes opens it sorted, and the
+// address follows the choice, so a sorted list can be linked.
+(function () {
+  var group = document.querySelector(".pd-sort[role=group]");
+  var list = group && group.parentNode.querySelector("ol.pd-list");
+  if (!list) return;
+  var items = Array.prototype.slice.call(list.children);
+  var ranked = items.slice().sort(function (a, b) {
+    return Number(a.dataset.rank) - Number(b.dataset.rank);
+  });
+
+  function show(order) {
+    (order === "upvotes" ? ranked : items).forEach(function (item) { list.appendChild(item); });
+    group.querySelectorAll("button[data-sort]").forEach(function (button) {
+      button.setAttribute("aria-pressed", button.dataset.sort === order ? "true" : "false");
+    });
+  }
+
+  group.hidden = false;
+  group.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-sort]");
+    if (!button) return;
+    show(button.dataset.sort);
+    var url = new URL(window.location.href);
+    if (button.dataset.sort === "upvotes") url.searchParams.set("sort", "upvotes");
+    else url.searchParams.delete("sort");
+    window.history.replaceState(null, "", url.href);
+  });
+  if (new URLSearchParams(window.location.search).get("sort") === "upvotes") show("upvotes");
+})();
