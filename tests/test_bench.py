@@ -8,7 +8,9 @@ import pytest
 
 pytestmark = pytest.mark.build  # every test here builds a real site
 
+import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import add_files  # noqa: E402
 import run  # noqa: E402
 
 FORMATS = Path(__file__).resolve().parent / "fixtures" / "formats"
+REPO = Path(__file__).resolve().parent.parent
 
 
 def test_benchmark_runs_at_ci_size(tmp_path):
@@ -73,3 +76,14 @@ def test_add_benchmark_runs_at_ci_size():
     result = add_files.measure(20)
     print(result)
     assert result["stored"] == 20 and result["seconds"] > 0 and result["peak_mb"] > 0
+
+
+def test_the_period_pages_benchmark_runs_at_ci_size():
+    """bench/periods.py: the build with and without the week, month and year pages."""
+    result = subprocess.run([sys.executable, str(REPO / "bench/periods.py"), "--papers", "120",
+                             "--rounds", "1"], capture_output=True, text=True, check=True,
+                            timeout=600)
+    counts = {name: int(pages) for name, pages in
+              re.findall(r"round 1, (with\w* \w+(?: \w+)?): [\d.]+ s, (\d+) pages", result.stdout)}
+    assert counts["with them"] > counts["without period pages"]  # the period pages are built
+    assert re.search(r"\| growth \(median of the rounds\) \| [+-]\d+\.\d%", result.stdout)
