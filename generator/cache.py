@@ -64,3 +64,34 @@ class Table:
     def save(self) -> None:
         if self.used != self.old:
             store.write_json(self.path, {"code": code_version(), "entries": self.used})
+
+
+class Shelf:
+    """A table kept as a file per entry, in a folder of the code's version: for large
+    entries that change a few at a time (the parsed digests: one more day adds one
+    file, where one table would rewrite every digest's entries, 19 MB at 10,000
+    papers). Entries the build did not use, and other code's folders, go on `save`."""
+
+    def __init__(self, folder: Path):
+        self.parent = folder
+        self.folder = folder / code_version()
+        self.used: set[str] = set()
+        self.new: dict = {}
+
+    def get(self, name: str):
+        value = store.read_json(self.folder / f"{name}.json")
+        if value is not None:
+            self.used.add(name)
+        return value
+
+    def put(self, name: str, value) -> None:
+        self.used.add(name)
+        self.new[name] = value
+
+    def save(self) -> None:
+        for name, value in self.new.items():
+            store.write_json(self.folder / f"{name}.json", value)
+        self.new = {}
+        store.keep_only(self.parent, {self.folder.name})
+        store.keep_only(self.folder, {f"{name}.json" for name in self.used})
+        store.remove_tree(self.parent.with_suffix(".json"))  # the one-file table of old

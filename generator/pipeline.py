@@ -72,7 +72,7 @@ class State:
     tuning: Tuning = DEFAULT
     full: bool = False  # render every page again
     report: Report = field(default_factory=Report)
-    tables: dict[str, cache.Table] = field(default_factory=dict)
+    tables: dict[str, cache.Table | cache.Shelf] = field(default_factory=dict)
     papers: list[Paper] = field(default_factory=list)
     taxonomy: list[Topic] = field(default_factory=list)
     notes: dict = field(default_factory=dict)
@@ -107,7 +107,8 @@ def read(state: State) -> None:
     papers start beside, as they need only titles and abstracts."""
     project = state.project
     state.tables = {name: cache.Table(project.cache_dir / f"{name}.json")
-                    for name in ("digests", "topics", "related", "rendered")}
+                    for name in ("topics", "related", "rendered")}
+    state.tables["digests"] = cache.Shelf(project.cache_dir / "digests")
     files = [(path.name, store.read_bytes(path))
              for path in store.list_digests(project.digests_dir, ingest.digest_suffixes())]
     # The topic model (topics and related papers need it) loads while digests are parsed.

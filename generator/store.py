@@ -296,6 +296,16 @@ def _prune(root: Path, owned: tuple[str, ...], keep) -> int:
     return removed
 
 
+def keep_only(folder: Path, names: set[str]) -> int:
+    """Delete what folder holds besides `names` (files or folders); how many went."""
+    removed = 0
+    for item in folder.iterdir() if folder.is_dir() else ():
+        if item.name not in names:
+            remove_tree(item)
+            removed += 1
+    return removed
+
+
 def read_json(path: Path) -> object:
     try:
         return json.loads(path.read_text("utf-8"))

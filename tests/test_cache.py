@@ -26,7 +26,7 @@ def test_deleting_the_cache_changes_nothing(tmp_path):
     project = copy_sample_project(tmp_path / "p")
     assert main(["build", "--project", str(project)]) == 0
     cache = project / ".paper-digest-cache"
-    assert {"digests.json", "topics.json", "related.json"} <= {p.name for p in cache.iterdir()}
+    assert {"digests", "topics.json", "related.json"} <= {p.name for p in cache.iterdir()}
     before = tree_digest(project / "site")
     shutil.rmtree(cache)
     assert main(["build", "--project", str(project)]) == 0

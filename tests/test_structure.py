@@ -204,6 +204,28 @@ def test_a_cache_table_of_other_code_is_ignored(tmp_path):
     assert cache.Table(path).get("a") is None
 
 
+def test_a_cache_shelf_writes_only_new_entries_and_keeps_what_a_build_used(tmp_path):
+    folder = tmp_path / "digests"
+    (folder / "another-version").mkdir(parents=True)
+    (tmp_path / "digests.json").write_text("{}")  # the one-file table of earlier versions
+    shelf = cache.Shelf(folder)
+    assert shelf.get("a") is None
+    shelf.put("a", [1])
+    shelf.put("b", [2])
+    shelf.save()
+    assert sorted(p.name for p in folder.iterdir()) == [cache.code_version()]
+    assert not (tmp_path / "digests.json").exists()
+    entry = folder / cache.code_version() / "a.json"
+    stamp = entry.stat().st_mtime_ns
+    again = cache.Shelf(folder)
+    assert again.get("a") == [1]
+    again.put("c", [3])
+    again.save()  # "b" was not used: it goes; "a" is not written again
+    assert sorted(p.name for p in (folder / cache.code_version()).iterdir()) == ["a.json",
+                                                                               "c.json"]
+    assert entry.stat().st_mtime_ns == stamp
+
+
 # --- the parallel runner --------------------------------------------------------------
 
 
