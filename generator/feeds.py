@@ -27,7 +27,7 @@ def _json(data: object) -> str:
 
 def compact_json(data: object) -> str:
     """JSON without indentation: json's C encoder, five times faster than the indenting
-    one, for the data API's file per paper and per day."""
+    one, for papers.json and the data API's file per paper and per day."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
@@ -152,7 +152,9 @@ class Feeds:
         }
 
     def papers_json(self, newest: list[Paper], topics: list[Topic]) -> str:
-        return _json({
+        # Every paper, made again whenever one arrives: json's C encoder (compact), as
+        # the indenting one takes half a second more at 10,000 papers.
+        return compact_json({
             "papers": [self.record(p) for p in newest],
             "topics": [{"slug": t.slug, "name": t.name, "description": t.description,
                         "arxiv": list(t.arxiv)} for t in topics],
