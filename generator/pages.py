@@ -109,17 +109,22 @@ class SiteIndex:
                 for key in sorted(days, key=lambda k: days[k][0])]
 
     def ranks(self, paper: Paper) -> list[tuple[str, str, int]]:
-        """Where a paper with upvotes ranks in the day, week and month it was first
-        featured: [(label, page path from the root, rank)]; none without upvotes."""
+        """Where a paper with upvotes ranks in the day it was first featured, and in that
+        day's week and month where it is among their top papers (the list their pages
+        open with): [(label, page path from the root, rank)]; none without upvotes.
+
+        Below the top, a week's or a month's rank would move with every paper the period
+        gains, and so would the page of every paper below it, each day of the period."""
         if not paper.meta.upvotes:
             return []
         day = paper.first_date
         out = [(long_date(day), f"dates/{day.isoformat()}/",
                 self._rank_in(("day", day.isoformat()), paper.slug))]
         for kind, name in (("week", iso_week(day)), ("month", month_key(day))):
-            period = self.period(kind, name)
-            out.append((period.title if kind == "month" else f"week {name}", f"dates/{name}/",
-                        self._rank_in((kind, name), paper.slug)))
+            rank = self._rank_in((kind, name), paper.slug)
+            if rank <= TOP_OF_PERIOD:
+                label = self.period(kind, name).title if kind == "month" else f"week {name}"
+                out.append((label, f"dates/{name}/", rank))
         return out
 
     def _rank_in(self, where: tuple[str, str], slug: str) -> int:
@@ -419,13 +424,18 @@ def period_pages(kind: str):
                 path = f"{base}.md" if number == 1 else f"{base}/page/{number}.md"
                 page_meta = meta if number == 1 else meta | {
                     "title": f"{period.title} (page {number})"}
-                out.listing(path, page_meta, "period.md.j2", period=period.ref,
+                # What changes with every day of the period (its counts, its top and
+                # leading topics) is on the first page alone, so the others are kept.
+                first = number == 1
+                out.listing(path, page_meta, "period.md.j2",
+                         period=period.ref if first else period.link,
                          span=period.span, number=number,
                          calendar=calendar(site, int(period.key))
-                         if kind == "year" and number == 1 else [],
+                         if kind == "year" and first else [],
                          page_count=len(pages), days=days,
-                         top=list(period.papers[:TOP_OF_PERIOD]) if number == 1 else [],
-                         leading=leading, upvoted=any(p.meta.upvotes for p in period.papers),
+                         top=list(period.papers[:TOP_OF_PERIOD]) if first else [],
+                         leading=leading if first else [],
+                         upvoted=first and any(p.meta.upvotes for p in period.papers),
                          prev_period=periods[i - 1].link if i > 0 else None,
                          next_period=periods[i + 1].link if i + 1 < len(periods) else None,
                          within=[p.link for p in _within(site, period)],
@@ -436,17 +446,25 @@ def period_pages(kind: str):
 
 
 def _whole_days(period: Period, site: SiteIndex) -> list[list[tuple[dt.date, list[Paper]]]]:
-    """The period's days, newest first, with their papers, cut into pages of about
-    PERIOD_PER_PAGE papers (a day is never split)."""
-    pages, current, size = [], [], 0
-    for day in reversed(period.days):
+    """The period's pages: its days, newest first, with their papers, about
+    PERIOD_PER_PAGE papers a page (a day is never split).
+
+    As `Output.paginated(stable=True)` cuts a topic: the pages after the first hold runs
+    of days counted from the oldest, and the first page the newest run and the one
+    before it, so a new day changes the first page alone until a run fills."""
+    runs, current, size = [], [], 0
+    for day in period.days:  # oldest first
         papers = site.by_day[day]
         if current and size + len(papers) > PERIOD_PER_PAGE:
-            pages.append(current)
+            runs.append(current)
             current, size = [], 0
         current.append((day, papers))
         size += len(papers)
-    return pages + [current] if current else pages or [[]]
+    if current:
+        runs.append(current)
+    if len(runs) > 1:
+        runs[-2:] = [runs[-2] + runs[-1]]
+    return [list(reversed(run)) for run in reversed(runs)] or [[]]
 
 
 def _within(site: SiteIndex, period: Period) -> list[Period]:
@@ -479,8 +497,9 @@ def topic_pages(out: Output, site: SiteIndex) -> None:
                                                    per_page):
             out.paginated(base, listing, per_page,
                           {"title": title, "topic": topic.slug}, "topic.md.j2",
-                          stable=order == "newest", front={"count": len(papers), "chart": chart},
-                          topic=topic, related=related, topics_of=site.topics_of, order=order,
+                          stable=order == "newest",
+                          front={"count": len(papers), "chart": chart, "related": related},
+                          topic=topic, topics_of=site.topics_of, order=order,
                           orders=_order_links(papers, f"topics/{topic.slug}/", per_page),
                           ranks=_in_page_ranks(papers, per_page),
                           # how many the most upvoted pages show, when not all:
@@ -776,17 +795,17 @@ KINDS: tuple[PageKind, ...] = (
     PageKind("week", "/dates/YYYY-Www/, /dates/YYYY-Www/papers.bib",
              ("dates/YYYY-Www.md", "dates/YYYY-Www/papers.bib"), "period.md.j2",
              "the ISO week's top papers, then its papers by day; their BibTeX",
-             f"about {PERIOD_PER_PAGE} papers a page, whole days (/page/N/)",
+             f"about {PERIOD_PER_PAGE} papers a page, whole days, runs from the oldest (/page/N/)",
              period_pages("week")),
     PageKind("month", "/dates/YYYY-MM/, /dates/YYYY-MM/papers.bib",
              ("dates/YYYY-MM.md", "dates/YYYY-MM/papers.bib"), "period.md.j2",
              "the month's top papers, then its papers by day; their BibTeX",
-             f"about {PERIOD_PER_PAGE} papers a page, whole days (/page/N/)",
+             f"about {PERIOD_PER_PAGE} papers a page, whole days, runs from the oldest (/page/N/)",
              period_pages("month")),
     PageKind("year", "/dates/YYYY/, /dates/YYYY/papers.bib",
              ("dates/YYYY.md", "dates/YYYY/papers.bib"), "period.md.j2",
              "the year's top papers, then its papers by day; their BibTeX",
-             f"about {PERIOD_PER_PAGE} papers a page, whole days (/page/N/)",
+             f"about {PERIOD_PER_PAGE} papers a page, whole days, runs from the oldest (/page/N/)",
              period_pages("year")),
     PageKind("topics", "/topics/", ("topics/index.md",), "topics.md.j2",
              "every topic with its count and trend", "", topics_index),

@@ -62,6 +62,18 @@ def test_a_week_is_ranked_by_the_digests_upvotes():
     assert "#" not in featured  # no upvotes, no rank
 
 
+def test_a_paper_shows_its_week_and_month_rank_where_it_is_in_their_top():
+    """Below a period's top ten its rank would move with each paper the period gains."""
+    monday = dt.date(2026, 8, 17)
+    papers = [_paper(f"p{i}", [monday + dt.timedelta(days=i % 2)], upvotes=100 - i)
+              for i in range(12)]
+    out = _render(papers)
+    tenth, last = out["papers/p9.md"], out["papers/p11.md"]
+    assert "#10 of <a" in tenth and "week 2026-W34" in tenth and ">August 2026<" in tenth
+    assert '#6 of <a href="../../dates/2026-08-18/">' in last  # its day's rank stays
+    assert "week 2026-W34" not in last and ">August 2026<" not in last
+
+
 def test_without_upvotes_days_featured_rank_then_newest():
     d = dt.date(2025, 3, 10)
     papers = [_paper("once-old", [d]), _paper("twice", [d, d + dt.timedelta(days=2)]),
@@ -103,14 +115,47 @@ def test_a_large_period_is_paginated_by_whole_days():
     out = _render(papers)
     pages_of_july = sorted(p for p in out if p == "dates/2025-07.md"
                            or p.startswith("dates/2025-07/page/"))
-    # Whole days of 30 papers: 6 days (180 papers) a page, so 31 days take 6 pages.
-    assert len(pages_of_july) == -(-31 // (pages.PERIOD_PER_PAGE // 30))
-    listed = []
+    # Whole days of 30 papers: 6 days (180 papers) a page counted from the oldest, and
+    # the first page the newest day with the 6 before it: 5 pages.
+    per_page = pages.PERIOD_PER_PAGE // 30
+    assert len(pages_of_july) == 31 // per_page
+    listed, days = [], []
     for path in pages_of_july:
         body = frontmatter.loads(out[path]).content
         listed += re.findall(r'href="[./]*papers/(p\d+-\d+)/"', body.split('id="days"')[1])
-        assert len(re.findall(r"<h3 ", body)) <= pages.PERIOD_PER_PAGE // 30 + 1
+        days.append(len(re.findall(r"<h3 ", body)))
+    assert days == [per_page + 1] + [per_page] * 4
     assert sorted(listed) == sorted(p.slug for p in papers)  # each once, every one
+
+
+def test_one_more_day_keeps_the_older_pages_of_a_long_period():
+    """A period's pages after the first hold fixed runs of days counted from the oldest,
+    and what changes with each day (counts, top papers, leading topics) is on the first
+    page alone: a new day renders the first page, not the others."""
+    start = dt.date(2025, 7, 1)
+
+    def day(n: int) -> list[Paper]:
+        return [_paper(f"p{n}-{i}", [start + dt.timedelta(days=n)], upvotes=n + i,
+                       topics=("agents",) if n < 28 else ("vision",)) for i in range(30)]
+
+    def render(papers, reusable):
+        renderer = pages.Renderer(papers, TAXONOMY, Settings(), reusable=reusable,
+                                  tuning=Tuning(processes=False))
+        renderer.render_listings()
+        return renderer.render_papers(papers)
+
+    papers = [p for n in range(29) for p in day(n)]
+    first = render(papers, {})
+    older = [f"dates/2025-07/page/{n}.md" for n in (2, 3, 4)]
+    assert set(older) <= set(first.pages) and "dates/2025-07/page/5.md" not in first.pages
+    assert "Leading topics" not in first.pages[older[0]].decode()
+    again = render(papers + day(29), first.keys)
+    assert "dates/2025-07.md" in again.pages
+    assert "870 papers on 29 days" in first.pages["dates/2025-07.md"].decode()
+    assert "900 papers on 30 days" in again.pages["dates/2025-07.md"].decode()
+    for path in older:
+        assert path in again.kept, path
+    assert render(papers + day(29), {}).keys == again.keys
 
 
 def test_the_calendar_of_ten_years_is_small_and_reaches_every_day_week_and_month():
@@ -325,8 +370,10 @@ def test_one_more_paper_renders_only_the_first_page_of_a_topic_or_author():
     settings = Settings(per_page=5)
 
     def paper(i: int) -> Paper:
+        # The newest paper brings a second topic: the topic's related topics change.
         return Paper(key=f"p{i}", slug=f"p{i}", title=f"P{i}", abstract="x",
-                     dates=(start + dt.timedelta(days=i),), topics=("agents",),
+                     dates=(start + dt.timedelta(days=i),),
+                     topics=("agents",) if i < 23 else ("agents", "vision"),
                      meta=Metadata(upvotes=i % 7, authors=("Ada Lovelace",)))
 
     def render(papers, reusable):
@@ -355,4 +402,5 @@ def test_one_more_paper_renders_only_the_first_page_of_a_topic_or_author():
         for n in (2, 3, 4):
             assert f"{kind}/page/{n}.md" in again.kept, (kind, n)
     assert "24 papers, page 1 of 4" in again.pages["topics/agents.md"].decode()
+    assert "Related topics" in again.pages["topics/agents.md"].decode()
     assert render(papers + [paper(23)], {}).keys == again.keys
