@@ -532,9 +532,9 @@ def author_pages(out: Output, site: SiteIndex) -> None:
 
 
 # The most upvoted listing of a topic or an author stops after this many pages: a new
-# paper moves every page after its place, and the search page ranks all of them
-# (sort=upvotes), which the last page links.
-TOP_PAGES = 4
+# paper moves every page after its place (each day, every topic's), and the search page
+# ranks all of them (sort=upvotes), which the last page links.
+TOP_PAGES = 1
 
 
 def _one_page(papers: list[Paper], per_page: int) -> bool:
@@ -778,8 +778,8 @@ class PageKind:
 
 
 PER_PAGE = ("`per_page` papers a page (/page/N/), the first holding the newest per_page to "
-            "twice that, the others fixed runs from the oldest; top/ TOP_PAGES pages, "
-            "made when the papers take more than one page")
+            "twice that, the others fixed runs from the oldest; top/ the per_page most "
+            "upvoted, made when the papers take more than one page")
 KINDS: tuple[PageKind, ...] = (
     PageKind("home", "/", ("index.md",), "home.md.j2",
              "the newest days' papers and the topics", "", home),
