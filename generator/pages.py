@@ -508,12 +508,21 @@ def topic_pages(out: Output, site: SiteIndex) -> None:
 
 
 def authors_index(out: Output, site: SiteIndex) -> None:
-    out.paginated("authors/index", site.authors_by_papers(), AUTHORS_PER_PAGE,
-                  {"title": "Authors"}, "authors.md.j2",
-                  minimum=site.settings.author_min_papers)
+    """/authors/: the authors with the most papers, most first, in pages."""
+    authors = site.authors_by_papers()
+    listed = authors[:AUTHORS_LISTED]
+    out.paginated("authors/index", listed, AUTHORS_PER_PAGE, {"title": "Authors"},
+                  "authors.md.j2", minimum=site.settings.author_min_papers,
+                  listed=len(listed), total=len(authors))
 
 
 AUTHORS_PER_PAGE = 200
+# /authors/ and /feeds/ list this many authors, those with the most papers. Ranked by
+# their counts, every page after a new paper's author moves each day: all of an arXiv
+# archive's 70,000 authors would be 384 pages a day, each twice (the authors, their
+# feeds). Every author page is linked from its papers and found by the search's author
+# field, and feeds.opml holds every feed.
+AUTHORS_LISTED = 1000
 
 
 def author_pages(out: Output, site: SiteIndex) -> None:
@@ -648,12 +657,15 @@ FEEDS_PER_PAGE = 200  # /feeds/: the site's, the periods' and topics' feeds, the
 
 
 def feed_list(out: Output, site: SiteIndex) -> None:
-    """/feeds/: every feed with its address to copy; the authors' in pages."""
+    """/feeds/: every feed with its address to copy, of the authors those with the most
+    papers (AUTHORS_LISTED), in pages."""
     groups = site_feeds(site)
     authors = next((items for group, items in groups if group == "Authors"), [])
     others = [(group, items) for group, items in groups if group != "Authors"]
-    out.paginated("feeds/index", authors, FEEDS_PER_PAGE, {"title": "Feeds"}, "feeds.md.j2",
-                  groups=others, site_url=(site.settings.site_url or "").rstrip("/"))
+    listed = authors[:AUTHORS_LISTED]
+    out.paginated("feeds/index", listed, FEEDS_PER_PAGE, {"title": "Feeds"}, "feeds.md.j2",
+                  groups=others, listed=len(listed), total=len(authors),
+                  site_url=(site.settings.site_url or "").rstrip("/"))
 
 
 def reading_list(out: Output, site: SiteIndex) -> None:
@@ -815,7 +827,8 @@ KINDS: tuple[PageKind, ...] = (
              "(top/, or sorted in place on one page); their BibTeX", PER_PAGE,
              topic_pages),
     PageKind("authors", "/authors/", ("authors/index.md",), "authors.md.j2",
-             f"authors with {Settings.author_min_papers} papers or more, most papers first",
+             f"authors with {Settings.author_min_papers} papers or more, most papers first "
+             f"(the first {AUTHORS_LISTED})",
              f"{AUTHORS_PER_PAGE} a page (/page/N/)", authors_index),
     PageKind("author", "/authors/<slug>/, /authors/<slug>/top/",
              ("authors/<slug>.md", "authors/<slug>/top.md"), "author.md.j2",
@@ -832,7 +845,8 @@ KINDS: tuple[PageKind, ...] = (
              "the reader's saved papers, kept in the browser: notes, export, share, import",
              "", reading_list, single_element=False),
     PageKind("feed-list", "/feeds/", ("feeds/index.md",), "feeds.md.j2",
-             "every feed of the site with its address; authors' feeds in pages",
+             f"every feed of the site with its address; authors' feeds in pages (of the "
+             f"{AUTHORS_LISTED} authors with the most papers)",
              f"{FEEDS_PER_PAGE} author feeds a page (/page/N/)", feed_list),
     PageKind("feeds", "/feed.xml, /feed.json, /topics/<slug>/feed.xml, "
              "/authors/<slug>/feed.xml, /dates/weekly.xml, /dates/monthly.xml, "

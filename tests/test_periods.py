@@ -197,6 +197,26 @@ def test_topic_and_author_pages_can_be_read_by_upvotes():
     assert not [path for path in out if "/top" in path]
 
 
+def test_the_authors_and_feeds_pages_list_the_authors_with_the_most_papers(monkeypatch):
+    """Ranked by counts, a long list of authors moves on every page each day: /authors/
+    and /feeds/ stop at pages.AUTHORS_LISTED; feeds.opml holds every feed."""
+    monkeypatch.setattr(pages, "AUTHORS_LISTED", 2)
+    d = dt.date(2026, 8, 17)
+    names = ["Ada", "Bo", "Cy"]  # 5, 4 and 3 papers: each has a page
+    papers = [Paper(key=f"p{i}", slug=f"p{i}", title=f"P{i}", abstract="x",
+                    dates=(d + dt.timedelta(days=i),), topics=("agents",),
+                    meta=Metadata(authors=tuple(n for j, n in enumerate(names) if i < 5 - j)))
+              for i in range(5)]
+    out = _render(papers)
+    index = out["authors/index.md"]
+    assert re.findall(r'href="../authors/(\w+)/"', index) == ["ada", "bo"]
+    assert "The 2 authors with the most papers of the 3 with 3 or more papers" in index
+    feeds = out["feeds/index.md"]
+    assert 'data-copy="../authors/bo/feed.xml"' in feeds
+    assert "authors/cy/feed.xml" not in feeds and "of the 3 with a page" in feeds
+    assert "authors/cy/feed.xml" in out["feeds.opml"]
+
+
 def test_a_listing_of_several_pages_has_most_upvoted_pages():
     d = dt.date(2026, 8, 17)
     papers = [Paper(key=f"p{i}", slug=f"p{i:03d}", title=f"P{i}", abstract="x",
