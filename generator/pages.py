@@ -57,9 +57,9 @@ class SiteIndex:
     by_week: dict[str, list[Paper]] = field(init=False)  # "2026-W34"
     by_month: dict[str, list[Paper]] = field(init=False)  # "2026-08"
     by_year: dict[int, list[Paper]] = field(init=False)
-    by_topic: dict[str, list[Paper]] = field(init=False)
+    by_topic: dict[str, list[Paper]] = field(init=False)  # newest first
     author_pages: dict[str, str] = field(init=False)  # {name: slug} of authors with pages
-    by_author: dict[str, list[Paper]] = field(init=False)
+    by_author: dict[str, list[Paper]] = field(init=False)  # newest first
     periods: dict[str, list[Period]] = field(init=False)  # {"year"|"month"|"week": oldest first}
     _period_by_key: dict = field(init=False, repr=False)
     _ranks: dict = field(init=False, repr=False)
@@ -81,8 +81,6 @@ class SiteIndex:
                                     ("year", lambda d: d.year)):
                 for period in dict.fromkeys(period_of(d) for d in paper.dates):
                     periods[name][period].append(paper)
-            for slug in paper.topics:
-                self.by_topic[slug].append(paper)
         for day, listing in self.by_day.items():
             listing.sort(key=lambda p: (p.place_on(day), p.slug))  # the digest's order
         self.by_week, self.by_month, self.by_year = (
@@ -95,7 +93,10 @@ class SiteIndex:
         self.unit, self.axis = time_axis(self.days)
         self.author_pages = author_slugs(self.papers, self.settings.author_min_papers)
         self.by_author = defaultdict(list)
-        for paper in self.papers:
+        # Sorted once here, not once per topic and author (tens of thousands of sorts).
+        for paper in _newest_first(self.papers):
+            for slug in paper.topics:
+                self.by_topic[slug].append(paper)
             for name in paper.authors:
                 if name in self.author_pages:
                     self.by_author[name].append(paper)
@@ -487,7 +488,7 @@ def topics_index(out: Output, site: SiteIndex) -> None:
 def topic_pages(out: Output, site: SiteIndex) -> None:
     totals = site.series(site.papers)
     for topic in site.shown_topics:
-        papers = _newest_first(site.by_topic.get(topic.slug, ()))
+        papers = site.by_topic.get(topic.slug, [])
         co = Counter(s for p in papers for s in p.topics if s != topic.slug)
         related = [site.topics[s] for s, _ in sorted(co.items(), key=lambda c: (-c[1], c[0]))
                    if s in site.topics][:5]
@@ -527,7 +528,7 @@ AUTHORS_LISTED = 1000
 
 def author_pages(out: Output, site: SiteIndex) -> None:
     for name, slug in site.author_pages.items():
-        papers = _newest_first(site.by_author[name])
+        papers = site.by_author[name]
         per_page = site.settings.per_page
         for order, listing, base, title in _orders(papers, f"authors/{slug}", name, per_page):
             out.paginated(base, listing, per_page,
@@ -641,10 +642,10 @@ def exports(out: Output, site: SiteIndex) -> None:
     atom("feed.xml", name, newest, "")
     for topic in site.shown_topics:
         atom(f"topics/{topic.slug}/feed.xml", f"{topic.name} \u2014 {name}",
-             _newest_first(site.by_topic.get(topic.slug, ())), f"topics/{topic.slug}/")
+             site.by_topic.get(topic.slug, []), f"topics/{topic.slug}/")
     for author, slug in site.author_pages.items():
         atom(f"authors/{slug}/feed.xml", f"{author} \u2014 {name}",
-             _newest_first(site.by_author[author]), f"authors/{slug}/")
+             site.by_author[author], f"authors/{slug}/")
     out.file("feed.json", made.json_feed(newest))
     out.file("papers.json", made.papers_json(newest, site.shown_topics))
     out.file("feeds.opml", made.opml(site_feeds(site)))
