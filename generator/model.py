@@ -70,6 +70,12 @@ class Paper:
     hidden: bool = False  # a reader note can hide a paper
     note: str = ""  # the reader note's Markdown
 
+    def __hash__(self) -> int:
+        # Papers key the citation caches and fill sets: the generated hash went through
+        # every field, abstract and metadata included, each time. Equal papers have equal
+        # keys; papers that differ in more than their key still compare unequal.
+        return hash(self.key)
+
     @property
     def authors(self) -> tuple[str, ...]:
         return self.meta.authors
