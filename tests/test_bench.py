@@ -87,3 +87,16 @@ def test_the_period_pages_benchmark_runs_at_ci_size():
               re.findall(r"round 1, (with\w* \w+(?: \w+)?): [\d.]+ s, (\d+) pages", result.stdout)}
     assert counts["with them"] > counts["without period pages"]  # the period pages are built
     assert re.search(r"\| growth \(median of the rounds\) \| [+-]\d+\.\d%", result.stdout)
+
+
+def test_the_versions_compared_after_one_more_day_at_ci_size(tmp_path):
+    """bench/compare.py --one-more-day, with one version given twice: each builds its own
+    copy, then the day's build is timed, the order of the versions swapped by round."""
+    bin_dir = str(Path(shutil.which("paper-digest")).parent)
+    result = subprocess.run([sys.executable, str(REPO / "bench/compare.py"), "--papers", "120",
+                             "--rounds", "2", "--one-more-day", bin_dir, bin_dir],
+                            capture_output=True, text=True, check=True, timeout=600,
+                            cwd=tmp_path)
+    rounds = re.findall(r"round (\d), .*: ([\d.]+) s", result.stdout)
+    assert [n for n, _ in rounds] == ["1", "1", "2", "2"]
+    assert "| version | one more day (median) |" in result.stdout
