@@ -180,10 +180,13 @@ class Fresh:
             if detached:
                 self.later.result()
             return
+        # One that is waited for dies with the build: a killed build's search index
+        # must not go on writing beside the site after the next build cleared it.
         self.child = subprocess.Popen(
             [sys.executable, "-c", "from generator.parallel import _fresh_child; _fresh_child()"],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL if detached else subprocess.PIPE,
-            stderr=subprocess.DEVNULL if detached else None, start_new_session=True)
+            stderr=subprocess.DEVNULL if detached else None, start_new_session=True,
+            preexec_fn=None if detached else die_with_parent)
         try:
             pickle.dump((fn, args), self.child.stdin)
             self.child.stdin.close()
@@ -231,6 +234,13 @@ def _fresh_child() -> None:
         outcome = ("bug", traceback.format_exc())
     pickle.dump(outcome, channel)
     channel.close()
+
+
+def die_with_parent() -> None:
+    """For a child process, before it runs: on Linux it is killed when the process that
+    started it ends, killed or not (elsewhere nothing is done)."""
+    if _LIBC is not None and hasattr(_LIBC, "prctl"):
+        _LIBC.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def give_back_memory() -> None:

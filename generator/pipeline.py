@@ -228,7 +228,9 @@ def index(state: State) -> None:
 
 
 def swap(state: State) -> None:
-    store.swap_in(state.staging, state.project.site_dir)
+    # After an incremental build the old site is kept as the next one's start; after a
+    # full build, which shares no file with it, it goes (an archive's site is gigabytes).
+    store.swap_in(state.staging, state.project.site_dir, keep=state.incremental)
     store.write_json(_unbuilt_file(state.project), [])  # site/ has every page written
 
 
@@ -308,7 +310,10 @@ def _build(project: Project, full: bool, tuning: Tuning, stages: Stages) -> Repo
                       newest=dt.date.fromisoformat(last["newest"]) if last["newest"] else None)
     state.incremental = (not full and project.site_dir.is_dir()
                          and last.get("fingerprint") == fingerprint)
-    state.staging = store.temp_dir_beside(project.site_dir)
+    # An incremental build starts from the site the last one replaced, if it is there:
+    # copy_site then links only the files that differ from site/.
+    state.staging = (store.take_spare(project.site_dir) if state.incremental
+                     else store.temp_dir_beside(project.site_dir))
     state.index_dir = store.temp_dir_beside(project.site_dir)
     try:
         if state.incremental:

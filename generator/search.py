@@ -22,7 +22,7 @@ import cbor2
 
 from generator import store
 from generator.errors import SearchIndexError
-from generator.parallel import DEFAULT, Fresh, Tuning, give_back_memory
+from generator.parallel import DEFAULT, Fresh, Tuning, die_with_parent, give_back_memory
 
 
 def _command(corpus: Path, output: Path) -> list[str]:
@@ -245,7 +245,8 @@ def fragment_ids(bundle: Path) -> dict[str, str]:
 
 def _pagefind(corpus: Path, output: Path) -> None:
     store.make_dirs(output.parent)
-    result = subprocess.run(_command(corpus, output), capture_output=True, text=True)
+    result = subprocess.run(_command(corpus, output), capture_output=True, text=True,
+                            preexec_fn=die_with_parent)
     if result.returncode != 0:
         raise SearchIndexError(f"pagefind failed ({result.returncode}): "
                                f"{(result.stderr or result.stdout).strip()}")

@@ -221,21 +221,89 @@ def unchanged_files(root: Path, manifest: Path, relatives: list[str]) -> set[str
 
 def copy_site(source: Path, dest: Path, linked: tuple[str, ...],
               skip: tuple[str, ...] = ("pagefind", "search-index.json")) -> None:
-    """Copy a built site keeping modification times (MkDocs' dirty build compares them),
-    but not what starts with a name in `skip` (the search index, made anew).
+    """Make dest a copy of a built site, keeping modification times (MkDocs' dirty build
+    compares them), but not what starts with a name in `skip` (the search index, made
+    anew). dest may be empty or an older copy (the spare site, `take_spare`): only what
+    differs from the source is linked or copied again, and what the source no longer
+    has goes.
 
-    The generated folders (`linked`, most of the site) are hard-linked, not copied: seconds saved
-    twice, here and when the old site is deleted. The build must then never write into a
-    linked file, which would change the live site too: the plugin deletes every output
-    MkDocs is about to write before it does (PaperDigestPlugin.on_files)."""
-    for item in source.iterdir():
-        if item.name.startswith(skip):
+    The generated folders (`linked`, most of the site) are hard-linked, not copied: a
+    link costs about as much as a small copy here, so the spare saves the tens of
+    thousands of them an archive takes, each day. The build must then never write into
+    a linked file, which would change the live site too: the plugin deletes every
+    output MkDocs is about to write before it does (PaperDigestPlugin.on_files)."""
+    for item in dest.iterdir():
+        if item.name.startswith(skip) or not (source / item.name).exists():
+            remove_tree(item)
+    with os.scandir(source) as entries:
+        top = [e for e in entries if not e.name.startswith(skip)]
+    _refresh(top, dest, None)
+    for entry in top:
+        if entry.is_dir(follow_symlinks=False):
+            _refresh_folder(entry.path, str(dest / entry.name), entry.name in linked)
+
+
+def _refresh_folder(source: str, dest: str, link: bool) -> None:
+    if os.path.lexists(dest) and not os.path.isdir(dest):
+        os.unlink(dest)
+    os.makedirs(dest, exist_ok=True)
+    with os.scandir(source) as entries:
+        listed = list(entries)
+    _refresh(listed, Path(dest), link)
+    for entry in listed:
+        if entry.is_dir(follow_symlinks=False):
+            _refresh_folder(entry.path, os.path.join(dest, entry.name), link)
+
+
+def _refresh(entries: list[os.DirEntry], dest: Path, link: bool | None) -> None:
+    """The files of one folder of the source (`entries`) into dest: hard-linked where
+    `link`, copied otherwise; a file dest already has is kept when it is the same (the
+    same inode, or for a copy the same size and time). With link None (the site's top
+    level) only the files are copied; folders are refreshed by the caller. What dest
+    has that the source has not goes."""
+    with os.scandir(dest) as found:
+        theirs = {e.name: e for e in found}
+    for entry in entries:
+        other = theirs.pop(entry.name, None)
+        target = os.path.join(dest, entry.name)
+        if entry.is_dir(follow_symlinks=False):
             continue
-        if item.is_dir():
-            copy = os.link if item.name in linked else shutil.copy2
-            shutil.copytree(item, dest / item.name, copy_function=copy)
+        if other is not None:
+            if other.is_dir(follow_symlinks=False):
+                shutil.rmtree(target)
+            elif link and other.inode() == entry.inode():
+                continue
+            elif not link and _same_copy(entry, other):
+                continue
+            else:
+                os.unlink(target)
+        if link:
+            os.link(entry.path, target)
         else:
-            shutil.copy2(item, dest / item.name)
+            shutil.copy2(entry.path, target)
+    for name in theirs:  # what the source no longer has
+        remove_tree(dest / name)
+
+
+def _same_copy(entry: os.DirEntry, other: os.DirEntry) -> bool:
+    mine, theirs = entry.stat(follow_symlinks=False), other.stat(follow_symlinks=False)
+    return mine.st_size == theirs.st_size and mine.st_mtime_ns == theirs.st_mtime_ns
+
+
+def take_spare(target: Path) -> Path:
+    """A folder for a new build of target: the site the last incremental build replaced
+    (swap_in with keep), renamed to a build folder (a build killed mid-way leaves it to
+    remove_abandoned), or else an empty one."""
+    spare = _spare(target)
+    staging = temp_dir_beside(target)
+    if spare.is_dir():
+        os.rmdir(staging)
+        os.rename(spare, staging)
+    return staging
+
+
+def _spare(target: Path) -> Path:
+    return target.with_name(f".{target.name}-spare")
 
 
 def link_tree(source: Path, dest: Path) -> None:
@@ -372,18 +440,24 @@ def exclusive(lock_file: Path, what: str, wait: bool = False):
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
-def swap_in(new: Path, target: Path) -> None:
-    """Replace target by new with two renames. The old one is deleted by a process of
-    its own, so the build does not wait for tens of thousands of unlinks; a deletion cut
-    short is finished by the next swap."""
+def swap_in(new: Path, target: Path, keep: bool = False) -> None:
+    """Replace target by new with two renames. With `keep`, the old one stays beside as
+    the spare the next build starts from (take_spare): new was made from it, so the two
+    share all but the files this build changed. Otherwise it, and any spare, are deleted
+    by a process of their own, so the build does not wait for tens of thousands of
+    unlinks; a deletion cut short is finished by the next swap."""
     for leftover in target.parent.glob(f".{target.name}-old-*"):
         shutil.rmtree(leftover, ignore_errors=True)  # its deleter may still be at work
-    old = target.with_name(f".{target.name}-old-{os.getpid()}-{time.time_ns()}")
+    spare = _spare(target)
+    if spare.exists():  # not the one this build started from: a full build's leftover
+        os.rename(spare, target.with_name(f".{target.name}-old-spare-{time.time_ns()}"))
+    old = spare if keep else target.with_name(
+        f".{target.name}-old-{os.getpid()}-{time.time_ns()}")
     if target.exists():
         os.rename(target, old)
     os.rename(new, target)
-    if old.exists():
-        remove_later(old)
+    for leftover in target.parent.glob(f".{target.name}-old-*"):
+        remove_later(leftover)
 
 
 def remove_later(path: Path) -> None:

@@ -181,6 +181,61 @@ def test_the_site_swap_replaces_the_whole_folder(tmp_path):
     assert not new.exists()
 
 
+def test_an_incremental_swap_keeps_the_old_site_as_the_next_start(tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "old.html").write_text("old")
+    new = store.take_spare(site)  # none yet: an empty folder
+    assert list(new.iterdir()) == []
+    (new / "new.html").write_text("new")
+    store.swap_in(new, site, keep=True)
+    spare = tmp_path / ".site-spare"
+    assert [p.name for p in spare.iterdir()] == ["old.html"]
+    start = store.take_spare(site)
+    assert start.name.startswith(".site-build-") and not spare.exists()
+    assert [p.name for p in start.iterdir()] == ["old.html"]
+    store.swap_in(start, site)  # a full build's swap: the old site goes, nothing kept
+    assert not spare.exists()
+    assert [p.name for p in site.iterdir()] == ["old.html"]
+
+
+def test_copying_a_site_over_an_older_copy_leaves_an_exact_copy(tmp_path):
+    """copy_site over the spare: linked folders end as hard links of the site's files,
+    the others as copies with their times; what the site has not, and the search
+    index, go; what is already the same is not touched."""
+    site, dest = tmp_path / "site", tmp_path / "dest"
+    for path, text in {"index.html": "home", "papers/a/index.html": "a",
+                       "papers/b/index.html": "b", "papers/c": "c is a file now",
+                       "assets/app.css": "css", "pagefind/x.pf": "index"}.items():
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_text(text)
+    dest.mkdir()
+    store.copy_site(site, dest, ("papers",))  # into an empty folder: a whole copy
+    kept = (dest / "papers/a/index.html").stat().st_ino
+    (dest / "papers/b/index.html").unlink()
+    (dest / "papers/b/index.html").write_text("b, the day before")  # an older version
+    (dest / "papers/gone/index.html").parent.mkdir()
+    (dest / "papers/gone/index.html").write_text("a paper since hidden")
+    (dest / "papers/c").unlink()
+    (dest / "papers/c").mkdir()  # a folder where the site has a file
+    (dest / "assets/app.css").write_text("old css")
+    (dest / "pagefind").mkdir()
+    (dest / "pagefind/old.pf").write_text("old index")
+    (dest / "stale.html").write_text("stale")
+    store.copy_site(site, dest, ("papers",))
+    files = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
+    assert files == ["assets/app.css", "index.html", "papers/a/index.html",
+                     "papers/b/index.html", "papers/c"]
+    assert not (dest / "papers/gone").exists() and not (dest / "pagefind").exists()
+    for path in ("papers/a/index.html", "papers/b/index.html", "papers/c"):
+        assert (dest / path).stat().st_ino == (site / path).stat().st_ino, path
+    assert (dest / "papers/a/index.html").stat().st_ino == kept  # left as it was
+    for path in ("index.html", "assets/app.css"):
+        mine, theirs = (dest / path).stat(), (site / path).stat()
+        assert mine.st_ino != theirs.st_ino and mine.st_mtime_ns == theirs.st_mtime_ns
+        assert (dest / path).read_text() == (site / path).read_text()
+
+
 # --- cache ----------------------------------------------------------------------------
 
 
