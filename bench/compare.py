@@ -5,7 +5,7 @@ alternated round by round, so that a change is measured against what it changed.
     python bench/compare.py --papers 10000 --rounds 5 --one-more-day BEFORE/bin AFTER/bin
 
 Each argument is a folder holding a `paper-digest` command (a virtual environment's
-bin/), optionally named: `1ab031c=/tmp/before/bin` (the tables show the name, and the
+bin/), optionally named: `1ab031c=../before/bin` (the tables show the name, and the
 command written to BENCHMARKS.md shows no folder). The project is made once (synthetic Daily Papers API days, added by the first
 version); every round copies it afresh for each version and times a build from nothing
 (seconds, peak RSS of one process, peak summed PSS of all). With --one-more-day, each
