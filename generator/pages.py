@@ -21,6 +21,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from generator import cite, feeds
@@ -146,8 +147,10 @@ class SiteIndex:
         site.papers, site.by_slug = papers, {p.slug: p for p in papers}
         return site
 
+    @cached_property
     def authors_by_papers(self) -> list[tuple[str, str, int]]:
-        """(name, page slug, papers) of the authors with pages, most papers first."""
+        """(name, page slug, papers) of the authors with pages, most papers first (sorted
+        once: /authors/, /feeds/ and feeds.opml each list them)."""
         return sorted(((name, slug, len(self.by_author[name]))
                        for name, slug in self.author_pages.items()),
                       key=lambda a: (-a[2], a[0].casefold(), a[1]))
@@ -510,7 +513,7 @@ def topic_pages(out: Output, site: SiteIndex) -> None:
 
 def authors_index(out: Output, site: SiteIndex) -> None:
     """/authors/: the authors with the most papers, most first, in pages."""
-    authors = site.authors_by_papers()
+    authors = site.authors_by_papers
     listed = authors[:AUTHORS_LISTED]
     out.paginated("authors/index", listed, AUTHORS_PER_PAGE, {"title": "Authors"},
                   "authors.md.j2", minimum=site.settings.author_min_papers,
@@ -624,7 +627,7 @@ def site_feeds(site: SiteIndex) -> list[tuple[str, list[tuple[str, str, str]]]]:
     if site.author_pages:
         groups.append(("Authors", [(f"{author} \u2014 {name}", f"authors/{slug}/feed.xml",
                                     f"authors/{slug}/")
-                                   for author, slug, _ in site.authors_by_papers()]))
+                                   for author, slug, _ in site.authors_by_papers]))
     return groups
 
 

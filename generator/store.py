@@ -232,12 +232,9 @@ def copy_site(source: Path, dest: Path, linked: tuple[str, ...],
     thousands of them an archive takes, each day. The build must then never write into
     a linked file, which would change the live site too: the plugin deletes every
     output MkDocs is about to write before it does (PaperDigestPlugin.on_files)."""
-    for item in dest.iterdir():
-        if item.name.startswith(skip) or not (source / item.name).exists():
-            remove_tree(item)
     with os.scandir(source) as entries:
         top = [e for e in entries if not e.name.startswith(skip)]
-    _refresh(top, dest, None)
+    _refresh(top, dest, link=False)  # the top level's files; its folders below
     for entry in top:
         if entry.is_dir(follow_symlinks=False):
             _refresh_folder(entry.path, str(dest / entry.name), entry.name in linked)
@@ -255,12 +252,11 @@ def _refresh_folder(source: str, dest: str, link: bool) -> None:
             _refresh_folder(entry.path, os.path.join(dest, entry.name), link)
 
 
-def _refresh(entries: list[os.DirEntry], dest: Path, link: bool | None) -> None:
+def _refresh(entries: list[os.DirEntry], dest: Path, link: bool) -> None:
     """The files of one folder of the source (`entries`) into dest: hard-linked where
     `link`, copied otherwise; a file dest already has is kept when it is the same (the
-    same inode, or for a copy the same size and time). With link None (the site's top
-    level) only the files are copied; folders are refreshed by the caller. What dest
-    has that the source has not goes."""
+    same inode, or for a copy the same size and time). Folders are refreshed by the
+    caller. What dest has that `entries` has not goes."""
     with os.scandir(dest) as found:
         theirs = {e.name: e for e in found}
     for entry in entries:
