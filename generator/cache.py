@@ -95,3 +95,62 @@ class Shelf:
         store.keep_only(self.parent, {self.folder.name})
         store.keep_only(self.folder, {f"{name}.json" for name in self.used})
         store.remove_tree(self.parent.with_suffix(".json"))  # the one-file table of old
+
+
+class Rows:
+    """A cached sparse matrix, one row per key, as one uncompressed NumPy file: the
+    related papers' vectors. Making a paper's vector (tokenizing its text) is most of
+    what a day's related papers cost, and one depends on the paper's text alone. A file
+    made by other code, or unreadable, is ignored; each save keeps only the rows asked
+    for."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def matrix(self, keys: list[str], make):
+        """The rows of `keys` in order: cached ones where known, `make(positions)` (a
+        matrix of the rows at those positions of `keys`) for the rest."""
+        import numpy as np
+        from scipy.sparse import csr_matrix, vstack
+
+        old_keys, old = self._load()
+        if keys and old_keys == keys:
+            return old
+        at = {k: i for i, k in enumerate(old_keys)}
+        known = [i for i, k in enumerate(keys) if k in at]
+        missing = [i for i, k in enumerate(keys) if k not in at]
+        parts = ([old[[at[keys[i]] for i in known]]] if known else []) + \
+            ([make(missing)] if missing else [])
+        stacked = vstack(parts, format="csr") if parts else csr_matrix((0, 0))
+        # Back into the order of `keys`: row j of `stacked` is position (known+missing)[j].
+        result = stacked[np.argsort(np.array(known + missing, dtype=np.int64), kind="stable")]
+        self._save(keys, result)
+        return result
+
+    def _load(self):
+        import io
+        import zipfile
+
+        import numpy as np
+        from scipy.sparse import csr_matrix
+
+        try:
+            with np.load(io.BytesIO(store.read_bytes(self.path)), allow_pickle=False) as f:
+                if str(f["code"]) != code_version():
+                    return [], None
+                matrix = csr_matrix((f["data"], f["indices"], f["indptr"]),
+                                    shape=tuple(f["shape"]))
+                return f["keys"].tolist(), matrix
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile):
+            return [], None
+
+    def _save(self, keys: list[str], matrix) -> None:
+        import io
+
+        import numpy as np
+
+        out = io.BytesIO()
+        np.savez(out, code=np.array(code_version()), keys=np.array(keys, dtype=str),
+                 data=matrix.data, indices=matrix.indices, indptr=matrix.indptr,
+                 shape=np.array(matrix.shape))
+        store.atomic_write(self.path, out.getvalue())

@@ -126,7 +126,8 @@ def read(state: State) -> None:
 def start_relating(state: State) -> None:
     hidden = notes.hidden(state.notes)
     state.relating = related.Pending([p for p in state.papers if p.slug not in hidden],
-                                     state.tables["related"], state.tuning)
+                                     state.tables["related"], state.tuning,
+                                     cache.Rows(state.project.cache_dir / "related-vectors.npz"))
 
 
 def classify(state: State) -> None:

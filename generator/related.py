@@ -46,7 +46,11 @@ def _vectors(items):
     matrix = matrix[:, np.flatnonzero(model.idf >= COMMON_IDF)]
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0  # a text with none of the terms stays all zeros
-    return (diags(1.0 / norms) @ matrix).astype(np.float32).tocsr()
+    vectors = (diags(1.0 / norms) @ matrix).astype(np.float32).tocsr()
+    # One layout for a row however it was made (here or from the cache): the products'
+    # sums then run in one order.
+    vectors.sort_indices()
+    return vectors
 
 
 class Comparison:
@@ -59,8 +63,9 @@ class Comparison:
     computed the same way (one row of the product) whichever block it falls in."""
 
     def __init__(self, items: list[tuple[str, str, str]], previous: dict[str, list],
-                 count: int = COUNT, block: int = DEFAULT.related_block):
-        self.items, self.previous = items, previous
+                 count: int = COUNT, block: int = DEFAULT.related_block, vectors=None):
+        """`vectors` (a generator.cache.Rows) keeps the items' vectors between builds."""
+        self.items, self.previous, self.vectors = items, previous, vectors
         self.keys = [identity(*item) for item in items]
         self.slugs = {k: item[0] for k, item in zip(self.keys, items, strict=True)}
         self.position = {k: i for i, k in enumerate(self.keys)}
@@ -84,7 +89,8 @@ class Comparison:
     def block(self, number: int) -> dict[str, list]:
         """{identity: [[identity, similarity], ...] best first} for one block's rows."""
         if self.matrix is None:
-            self.matrix = _vectors(self.items)
+            self.matrix = _vectors(self.items) if self.vectors is None else \
+                self.vectors.matrix(self.keys, lambda at: _vectors([self.items[i] for i in at]))
         rows, columns = self.tasks[number]
         from sparse_dot_topn import sp_matmul_topn
 
@@ -153,14 +159,16 @@ class Pending:
     paper with every other grows with the square of their number, its own process takes
     the blocks the worker has not started, from the last one back."""
 
-    def __init__(self, papers: list[Paper], cache=None, tuning: Tuning = DEFAULT):
+    def __init__(self, papers: list[Paper], cache=None, tuning: Tuning = DEFAULT,
+                 vectors=None):
         """With a cache table (generator.cache.Table), the previous answer is reused:
-        only papers that are new (or whose text changed) are compared with everything."""
+        only papers that are new (or whose text changed) are compared with everything.
+        With `vectors` (generator.cache.Rows), only their vectors are made."""
         self.items = [(p.slug, p.title, p.abstract) for p in papers]
         self.cache = cache
         self.tuning = tuning
         self.comparison = Comparison(self.items, dict(cache.old) if cache else {}, COUNT,
-                                     tuning.related_block)
+                                     tuning.related_block, vectors)
         self.joined = 0  # blocks the build's own process compared
         self.worker = None
         if len(self.items) >= tuning.related_apart_from and tuning.apart:

@@ -243,6 +243,46 @@ def test_related_papers_are_the_exact_best_of_real_listings():
                     for key, best in truth.items() if best]) >= 0.99
 
 
+def test_related_vectors_kept_between_builds_equal_fresh_ones(tmp_path):
+    """A day's related papers reuse the vectors of the papers already known (cache.Rows):
+    the matrix is the one made afresh, row for row, and so is the answer; the file
+    keeps only the rows of the papers it was last asked for."""
+    from generator.cache import Rows
+
+    papers = []
+    for name in ("2025-04-26-listing.jsonl", "2026-04-17-heldout.jsonl", "2024-05-28-api.json"):
+        papers += _papers(FIXTURES / "formats" / name)
+    items = [(p.slug, p.title, p.abstract) for p in papers]
+    rows = Rows(tmp_path / "vectors.npz")
+    keys = [related.identity(*item) for item in items]
+    made = []
+
+    def vectors(asked):
+        def make(at):  # the vectors of the keys at these positions of `asked`
+            made.append(len(at))
+            return related._vectors([items[keys.index(asked[i])] for i in at])
+        return rows.matrix(asked, make)
+
+    first = vectors(keys[:-30])  # an earlier build, without the last 30
+    assert made == [len(items) - 30]
+    # Reordered, 30 new, 10 gone: only the new are made.
+    asked = keys[-30:] + keys[10:-30]
+    later = vectors(asked)
+    assert made[1:] == [30]
+    fresh = related._vectors([items[keys.index(k)] for k in asked])
+    for a, b in ((later, fresh), (first[10:], fresh[30:])):
+        assert (a.indptr == b.indptr).all() and (a.indices == b.indices).all()
+        assert (a.data == b.data).all()
+    assert vectors(asked) is not None and made[2:] == []  # all from the file
+    assert rows._load()[0] == asked
+    comparison = related.Comparison(items, {}, vectors=rows)
+    compared = {}
+    for number in range(len(comparison.tasks)):
+        compared |= comparison.block(number)
+    assert rows._load()[0] == keys  # the 10 it lacked were added
+    assert comparison.complete(compared) == related.find(items, {})
+
+
 def _sample_items(sample_project):
     papers, _, _ = pipeline.collect(load_project(sample_project))
     return [(p.slug, p.title, p.abstract) for p in papers]
