@@ -25,7 +25,7 @@ from functools import cached_property
 from pathlib import Path
 
 from generator import cite, feeds
-from generator.cache import key
+from generator.cache import compiled_templates, key
 from generator.model import Paper, Topic
 from generator.normalize import math_as_text
 from generator.parallel import DEFAULT, Tuning, Worker
@@ -905,9 +905,13 @@ class Renderer:
 
     def __init__(self, papers: list[Paper], taxonomy: list[Topic], settings: Settings,
                  project_templates: Path | None = None, reusable: dict[str, str] | None = None,
-                 tuning: Tuning = DEFAULT, fetches: dict | None = None):
+                 tuning: Tuning = DEFAULT, fetches: dict | None = None,
+                 compiled: Path | None = None):
+        """`compiled`: a folder to keep the compiled templates in between builds."""
         self.site = SiteIndex(papers, taxonomy, settings, fetches or {})
         env = template_env(project_templates)
+        if compiled:
+            compiled_templates(env, compiled)
         self.out = Output(settings, env, reusable,
                           key(repr(settings), repr(taxonomy), templates_fingerprint(env)))
         self.papers = PaperPages(tuning)

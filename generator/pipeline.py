@@ -149,7 +149,7 @@ def render_listings(state: State) -> None:
     reusable = {} if state.full else _reusable(project, state.tables["rendered"].old)
     state.renderer = pages.Renderer(state.papers, state.taxonomy, project.settings,
                                     project.templates_dir, reusable, state.tuning,
-                                    state.fetches)
+                                    state.fetches, project.cache_dir / "templates" / "pages")
     state.renderer.render_listings()
 
 

@@ -161,6 +161,10 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
         # JSON in pages (JSON-LD with every author, the theme's config) without the
         # spaces after separators: a paper with 500 authors pays for each one twice.
         env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
+        from generator.cache import compiled_templates
+        from generator.project import CACHE_DIR
+
+        compiled_templates(env, self._project_root(config) / CACHE_DIR / "templates" / "theme")
         return env
 
     def on_files(self, files: Files, config) -> Files:

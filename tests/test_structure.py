@@ -281,6 +281,37 @@ def test_a_cache_shelf_writes_only_new_entries_and_keeps_what_a_build_used(tmp_p
     assert entry.stat().st_mtime_ns == stamp
 
 
+def test_compiled_templates_are_kept_and_used_again(tmp_path):
+    """A second environment with the same options loads the compiled template from the
+    folder (it compiles nothing); one with other options gets a folder of its own, and
+    the other folders go."""
+    import jinja2
+
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t/page.j2").write_text("{% for x in xs %}{{ x }} {% endfor %}")
+
+    def env(**options):
+        made = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path / "t")),
+                                  **options)
+        cache.compiled_templates(made, tmp_path / "compiled")
+        return made
+
+    assert env().get_template("page.j2").render(xs=[1, 2]) == "1 2 "
+    [folder] = (tmp_path / "compiled").iterdir()
+    assert len(list(folder.iterdir())) == 1
+    again = env()
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("compiled again")
+
+    again.compile = refuse
+    assert again.get_template("page.j2").render(xs=[3]) == "3 "
+    other = env(trim_blocks=True)
+    assert other.get_template("page.j2").render(xs=[4]) == "4 "
+    assert [p.name for p in (tmp_path / "compiled").iterdir()] != [folder.name]
+    assert len(list((tmp_path / "compiled").iterdir())) == 1
+
+
 # --- the parallel runner --------------------------------------------------------------
 
 
