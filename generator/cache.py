@@ -111,7 +111,7 @@ class Rows:
         """The rows of `keys` in order: cached ones where known, `make(positions)` (a
         matrix of the rows at those positions of `keys`) for the rest."""
         import numpy as np
-        from scipy.sparse import csr_matrix, vstack
+        from scipy.sparse import vstack
 
         old_keys, old = self._load()
         if keys and old_keys == keys:
@@ -121,7 +121,7 @@ class Rows:
         missing = [i for i, k in enumerate(keys) if k not in at]
         parts = ([old[[at[keys[i]] for i in known]]] if known else []) + \
             ([make(missing)] if missing else [])
-        stacked = vstack(parts, format="csr") if parts else csr_matrix((0, 0))
+        stacked = vstack(parts, format="csr")  # `keys` is never empty: a part at least
         # Back into the order of `keys`: row j of `stacked` is position (known+missing)[j].
         result = stacked[np.argsort(np.array(known + missing, dtype=np.int64), kind="stable")]
         self._save(keys, result)
