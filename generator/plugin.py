@@ -13,6 +13,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
+import jinja2
 from mkdocs.config import config_options as opt
 from mkdocs.config.base import Config
 from mkdocs.plugins import BasePlugin
@@ -53,8 +54,10 @@ class PaperDigestConfig(Config):
     fast_render = opt.Type(bool, default=True)
     """Skip work that cannot change the output: pages that are one HTML element (the
     generated pages) skip Python-Markdown, which would give them back unchanged, and the
-    sidebars shared by pages outside the nav are rendered once per depth. False renders
-    every page the plain way (the tests compare the two sites byte for byte)."""
+    pieces of the page frame that are the same for every page in a folder (the sidebars
+    of pages outside the nav, the header but its title, the footer, the theme's
+    settings, styles and scripts) are rendered once per folder. False renders every page
+    the plain way (the tests compare the two sites byte for byte)."""
 
 
 # The opening tag of a block-level element Python-Markdown passes through as raw HTML.
@@ -107,6 +110,42 @@ def _render_skipped(page, config, files) -> None:
     page._title_from_render = None
     page.present_anchor_ids = set()
     page.links_to_anchors = {}
+
+
+def shared_fragments(enabled: bool):
+    """The theme's `{% call pd_shared(name) %}...{% endcall %}`: the piece of the page
+    frame it wraps, rendered once for all pages in the same folder at the same depth and
+    reused, or rendered every time when `enabled` is false or the name is none (the
+    template passes none where the piece depends on the page itself). The pieces link
+    with relative URLs, which are the same for every page in one folder; the caller
+    names only pieces that link nowhere inside that folder."""
+    store: dict[tuple, str] = {}
+
+    @jinja2.pass_context
+    def shared(context, name, caller):
+        page = context.get("page")
+        if not enabled or name is None or page is None:
+            return caller()
+        key = (name, page.url.rstrip("/").rpartition("/")[0], context.get("base_url"))
+        if key not in store:
+            store[key] = caller()
+        return store[key]
+
+    return shared
+
+
+def translations():
+    """The theme's `pd_translate(language, key, lang, fallback)`: what Material's
+    `lang.t(key)` prints (the language's text, else English's, else the key), kept for
+    the rest of the build."""
+    known: dict[tuple[str, str], str] = {}
+
+    def translate(language, key, lang, fallback):
+        if (language, key) not in known:
+            known[language, key] = str(lang.t(key)) or str(fallback.t(key)) or key
+        return known[language, key]
+
+    return translate
 
 
 def not_in_nav(own):
@@ -172,7 +211,8 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
     def on_env(self, env, *, config, files):
         # Rendered template pieces shared by many pages (see theme/main.html); a new
         # store for every build, so `serve` never shows a stale one.
-        env.globals["pd_fragments"] = {} if self.config.fast_render else None
+        env.globals["pd_shared"] = shared_fragments(self.config.fast_render)
+        env.globals["pd_translate"] = translations()
         # JSON in pages (JSON-LD with every author, the theme's config) without the
         # spaces after separators: a paper with 500 authors pays for each one twice.
         env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}

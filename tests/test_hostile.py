@@ -163,6 +163,60 @@ def test_passthrough_takes_only_a_page_that_is_one_element():
     assert single_html_block(page.replace('class="x"', 'markdown="1"')) is None
 
 
+def _frame(enabled):
+    """A page frame with one shared piece (as theme/main.html uses pd_shared), and a
+    count of how many times the piece was rendered."""
+    import jinja2
+
+    from generator.plugin import shared_fragments
+
+    env = jinja2.Environment(loader=jinja2.DictLoader({"page.html": (
+        '{% call pd_shared(name) %}<nav>{{ count() }}</nav>{% endcall %}{{ page.url }}')}))
+    env.globals["pd_shared"] = shared_fragments(enabled)
+    renders = []
+    env.globals["count"] = lambda: renders.append(1) or len(renders)
+    return env.get_template("page.html"), renders
+
+
+def test_a_shared_piece_is_rendered_once_per_folder_and_depth():
+    from types import SimpleNamespace as Page
+
+    frame, renders = _frame(enabled=True)
+    out = [frame.render(page=Page(url=url), base_url=base, name="nav")
+           for url, base in [("papers/a/", "../.."), ("papers/b/", "../.."),
+                             ("dates/2025/", "../.."), ("feeds/", ".."), ("search/", "..")]]
+    # papers/b reuses papers/a's piece; dates/ is another folder; feeds/ and search/ share.
+    assert out == ["<nav>1</nav>papers/a/", "<nav>1</nav>papers/b/",
+                   "<nav>2</nav>dates/2025/", "<nav>3</nav>feeds/", "<nav>3</nav>search/"]
+    # A piece named none depends on the page: rendered every time.
+    frame.render(page=Page(url="papers/c/"), base_url="../..", name=None)
+    assert len(renders) == 4
+
+
+def test_without_fast_render_every_piece_is_rendered():
+    from types import SimpleNamespace as Page
+
+    frame, renders = _frame(enabled=False)
+    for url in ("papers/a/", "papers/b/"):
+        frame.render(page=Page(url=url), base_url="../..", name="nav")
+    assert len(renders) == 2
+
+
+def test_translations_are_materials_text():
+    import jinja2
+
+    from generator.plugin import translations
+
+    env = jinja2.Environment(loader=jinja2.DictLoader({
+        "de.html": '{% macro t(key) %}{{ {"top": "Nach oben"}[key] }}{% endmacro %}',
+        "en.html": ('{% macro t(key) %}{{ {"top": "Back", "toc": "Contents"}[key] }}'
+                    '{% endmacro %}')}))
+    lang, fallback = (env.get_template(f"{name}.html").module for name in ("de", "en"))
+    translate = translations()
+    assert [translate("de", key, lang, fallback) for key in ("top", "toc", "nope")] == [
+        "Nach oben", "Contents", "nope"]
+
+
 @pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.name)
 def test_broken_files_are_refused_without_a_traceback(tmp_path, path):
     root = tmp_path / "p"

@@ -107,10 +107,13 @@ def test_a_killed_build_leaves_nothing_after_the_next(tmp_path):
     build = subprocess.Popen([sys.executable, "-m", "generator", "build", "--project",
                               str(project), "--full"], stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, cwd=tmp_path)
+    # Killed once MkDocs has written its first page into the staging folder: well into
+    # the build, and before its end (the search index, the swap), however fast it is.
     deadline = time.monotonic() + 60
-    while not list(project.glob(".site-build-*")) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(1)  # well into the build
+    while time.monotonic() < deadline:
+        if list(project.glob(".site-build-*/papers/*/index.html")):
+            break
+        time.sleep(0.01)
     build.send_signal(signal.SIGKILL)
     build.wait()
     assert list(project.glob(".site-build-*")), "the killed build left no staging folder"
