@@ -281,9 +281,12 @@ def folded_words(text: str) -> list[str]:
 _NOT_WORD = re.compile(r"[^\w]+|_")
 
 
+_AID_KEY = re.compile(r"[a-z0-9]{2}")
+
+
 def aid_key(word: str) -> str:
     """The file a word's entries are in: its first two letters (or "_")."""
-    return word[:2] if re.fullmatch(r"[a-z0-9]{2}", word[:2]) else "_"
+    return word[:2] if _AID_KEY.fullmatch(word, 0, 2) else "_"
 
 
 WORD_MIN_COUNT = 2  # a title word the typo help suggests appears in two titles at least
@@ -737,6 +740,17 @@ def paper_path(paper: Paper) -> str:
     return f"papers/{paper.slug}.md"
 
 
+def _render_kinds(state: tuple[Output, SiteIndex], names: list[str]):
+    """A forked worker's task: these kinds' files and search documents, with the keys
+    of their inputs and the pages they kept (Output.add takes them)."""
+    out, site = state
+    out.pages, out.corpus, out.keys, out.kept = {}, {}, {}, set()
+    for kind in KINDS:
+        if kind.name in names:
+            kind.build(out, site)
+    return out.pages, out.corpus, out.keys, out.kept
+
+
 def _render_share(state: tuple[Output, SiteIndex], papers: list[Paper]) -> tuple[dict, dict]:
     """A forked worker's task: these papers' pages and search documents."""
     out, site = state
@@ -783,6 +797,11 @@ class PageKind:
     paginate: str  # "" for one page, else how its pages split
     build: Callable[[Output, SiteIndex], None] | None  # None: PaperPages
     needs_related: bool = False  # rendered once the related papers are found
+    # Rendered in a forked worker while the build's process renders the other listings,
+    # in a build that keeps most pages (Renderer.render_listings): the topics' pages are
+    # about a third of the listings' time after one more day. (With the authors' too,
+    # the fork finishes last: both processes pay for the pages the fork makes them copy.)
+    beside: bool = False
     # fast_render: the template renders one HTML element, which skips Python-Markdown
     # (plugin.single_html_block; a test renders every kind and checks).
     single_element: bool = True
@@ -824,12 +843,12 @@ KINDS: tuple[PageKind, ...] = (
              f"about {PERIOD_PER_PAGE} papers a page, whole days, runs from the oldest (/page/N/)",
              period_pages("year")),
     PageKind("topics", "/topics/", ("topics/index.md",), "topics.md.j2",
-             "every topic with its count and trend", "", topics_index),
+             "every topic with its count and trend", "", topics_index, beside=True),
     PageKind("topic", "/topics/<slug>/, /topics/<slug>/top/, /topics/<slug>/papers.bib",
              ("topics/<slug>.md", "topics/<slug>/top.md", "topics/<slug>/papers.bib"),
              "topic.md.j2", "the topic's papers, newest first, and the most upvoted "
              "(top/, or sorted in place on one page); their BibTeX", PER_PAGE,
-             topic_pages),
+             topic_pages, beside=True),
     PageKind("authors", "/authors/", ("authors/index.md",), "authors.md.j2",
              f"authors with {Settings.author_min_papers} papers or more, most papers first "
              f"(the first {AUTHORS_LISTED})",
@@ -915,11 +934,28 @@ class Renderer:
         self.out = Output(settings, env, reusable,
                           key(repr(settings), repr(taxonomy), templates_fingerprint(env)))
         self.papers = PaperPages(tuning)
+        self.tuning = tuning
 
     def render_listings(self) -> None:
-        for kind in KINDS:
-            if not kind.needs_related:
+        """The kinds that need no related papers. In a build that keeps most pages, the
+        other core is mostly free here (the related papers of a few new ones are soon
+        found), so a fork renders the kinds marked `beside`; in a full build it is
+        finding the related papers of all."""
+        listings = [kind for kind in KINDS if not kind.needs_related]
+        beside = [kind.name for kind in listings if kind.beside]
+        if not (self.tuning.apart and self.out.reusable
+                and len(self.site.papers) >= self.tuning.render_apart_from):
+            beside = []
+        here = [kind for kind in listings if kind.name not in beside]
+        if not beside:
+            for kind in here:
                 kind.build(self.out, self.site)
+            return
+        worker = Worker(self.tuning, state=(self.out, self.site))
+        share = worker.submit(_render_kinds, beside)
+        _, theirs = worker.alongside(
+            share, lambda: [kind.build(self.out, self.site) for kind in here])
+        self.out.add(*theirs)
 
     def render_papers(self, papers: list[Paper]) -> Rendered:
         """The kinds that need related papers, from `papers`: the papers given at the

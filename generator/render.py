@@ -373,6 +373,17 @@ class Output:
             f'<meta charset="utf-8"><title>{html.escape(title)}</title></head>'
             f"<body>{body}</body></html>\n").encode("utf-8")
 
+    def add(self, pages: dict[str, bytes], corpus: dict[str, bytes], keys: dict[str, str],
+            kept: set[str]) -> None:
+        """What another Output of the same build made (a forked worker's share)."""
+        twice = pages.keys() & self.pages.keys()
+        if twice:
+            raise ValueError(f"two pages would be written to {min(twice)}")
+        self.pages |= pages
+        self.corpus |= corpus
+        self.keys |= keys
+        self.kept |= kept
+
     def file(self, path: str, text: str) -> None:
         if path in self.pages:
             raise ValueError(f"two pages would be written to {path}")

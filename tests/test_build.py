@@ -172,8 +172,10 @@ def test_not_a_project(tmp_path, capsys, missing):
     assert f"is not a paper-digest project: it has no {missing}" in capsys.readouterr().err
 
 
-# The sample is small: index changes separately as a large digest would.
-TWO_BUNDLES = Tuning(search_small=0, search_rebuild_share=0.5, search_ballast=50)
+# The sample is small: index changes separately as a large digest would, and render in a
+# second process (the paper pages; after one more day, the topics' pages too).
+TWO_BUNDLES = Tuning(search_small=0, search_rebuild_share=0.5, search_ballast=50,
+                     render_apart_from=1)
 
 
 def test_incremental_build_equals_a_full_build(tmp_path, capsys):
