@@ -942,10 +942,9 @@ class Renderer:
         found), so a fork renders the kinds marked `beside`; in a full build it is
         finding the related papers of all."""
         listings = [kind for kind in KINDS if not kind.needs_related]
-        beside = [kind.name for kind in listings if kind.beside]
-        if not (self.tuning.apart and self.out.reusable
-                and len(self.site.papers) >= self.tuning.render_apart_from):
-            beside = []
+        apart = (self.tuning.apart and bool(self.out.reusable)
+                 and len(self.site.papers) >= self.tuning.render_apart_from)
+        beside = [kind.name for kind in listings if apart and kind.beside]
         here = [kind for kind in listings if kind.name not in beside]
         if not beside:
             for kind in here:
