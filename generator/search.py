@@ -52,7 +52,7 @@ SHARD = "pagefind-"  # a shard's bundle is pagefind-2025/, or pagefind-2025-07/ 
 # year of more than one shard
 RECENT = "pagefind-recent"
 # {"bundles": ["pagefind-2025/", ...], "recent": "pagefind-recent/" or null,
-#  "hide": {"pagefind-2025/": [result ids], ...}}
+#  "hide": {"pagefind-2025/": [result ids], ...}, "wasm": "pagefind-2025/" or absent}
 INFO = "search-index.json"
 
 
@@ -194,8 +194,27 @@ def update(corpus: Path, hashes: dict[str, str], months: dict[str, str], base: P
         _pagefind(recent_corpus, output / RECENT)
         store.remove_tree(recent_corpus)
         info["recent"] = RECENT + "/"
+    wasm = _shared_wasm(output, info["bundles"] + ([info["recent"]] if changed else []))
+    if wasm:
+        info["wasm"] = wasm
     store.write_json(output / INFO, info)
     return fresh
+
+
+def _shared_wasm(output: Path, bundles: list[str]) -> str | None:
+    """The first bundle, when every other bundle's WebAssembly files (wasm.<language>
+    .pagefind) are copies of its own: the search page then fetches that one copy for all
+    of them (about 70 KB a bundle, a fifth of a search's bytes at 75,000 papers). None
+    when they differ or there is one bundle."""
+    if len(bundles) < 2:
+        return None
+    first = {path.name: store.read_bytes(path)
+             for path in (output / bundles[0]).glob("wasm.*.pagefind")}
+    for bundle in bundles[1:]:
+        for path in (output / bundle).glob("wasm.*.pagefind"):
+            if first.get(path.name) != store.read_bytes(path):
+                return None
+    return bundles[0]
 
 
 def _url(path: str) -> str:

@@ -50,8 +50,15 @@ def updated_server(tmp_path_factory):
 
 
 def test_search_covers_both_bundles_without_outdated_copies(page, updated_server):
+    wasm = []
+    page.on("request", lambda r: wasm.append(r.url) if ".pagefind" in r.url and "/wasm."
+            in r.url else None)
     page.goto(f"{updated_server.url}/search/?q=projektor")
     assert _result_count(page) == 1  # the pinned paper, from the recent bundle only
+    # Every bundle's instance runs the first bundle's copy of Pagefind's WebAssembly.
+    info = page.request.get(f"{updated_server.url}/search-index.json").json()
+    assert info["recent"] and info["wasm"] == info["bundles"][0]
+    assert wasm and {url.split("/")[-2] + "/" for url in wasm} == {info["wasm"]}
     first = page.locator("#pd-search-results .pd-item").first
     first.wait_for()
     assert first.locator(".pd-item__title").inner_text().startswith("Performance Scaling")

@@ -72,8 +72,9 @@ def test_a_shard_is_kept_until_its_own_changes_pass_their_share(tmp_path):
 
     fresh, out, info = update()
     assert fresh == ["2025", "2026"]
+    # One copy of Pagefind's WebAssembly serves both bundles: the first's.
     assert info == {"bundles": ["pagefind-2026/", "pagefind-2025/"], "recent": None,
-                    "hide": {}}
+                    "hide": {}, "wasm": "pagefind-2026/"}
     ids = search.fragment_ids(out / "pagefind-2025")
     assert set(ids) == {f"/papers/p{i}/" for i in range(6)}
     assert set(search.fragment_ids(out / "pagefind-2026")) == {"/papers/p6/", "/papers/p7/",
@@ -109,3 +110,18 @@ def test_a_shard_is_kept_until_its_own_changes_pass_their_share(tmp_path):
     assert fresh == [] and info["bundles"] == ["pagefind-2025/"]
     assert not (out / "pagefind-2026").exists() and not (base / "pagefind-2026").exists()
     assert sorted(p.name for p in base.iterdir()) == ["index.json", "pagefind-2025"]
+
+
+def test_bundles_share_the_first_ones_webassembly_only_when_their_copies_are_the_same(tmp_path):
+    for name in ("pagefind-2026", "pagefind-2025", "pagefind-recent"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "wasm.en.pagefind").write_bytes(b"module")
+    bundles = ["pagefind-2026/", "pagefind-2025/", "pagefind-recent/"]
+    assert search._shared_wasm(tmp_path, bundles) == "pagefind-2026/"
+    assert search._shared_wasm(tmp_path, bundles[:1]) is None  # nothing to share
+    # A language the first bundle lacks, or a copy that differs: each fetches its own.
+    (tmp_path / "pagefind-recent/wasm.de.pagefind").write_bytes(b"module")
+    assert search._shared_wasm(tmp_path, bundles) is None
+    (tmp_path / "pagefind-recent/wasm.de.pagefind").unlink()
+    (tmp_path / "pagefind-2025/wasm.en.pagefind").write_bytes(b"another version")
+    assert search._shared_wasm(tmp_path, bundles) is None

@@ -122,6 +122,17 @@ async function didYouMean(query) {
 // its text for each. It runs in this page's own thread, not a worker: a search takes
 // milliseconds, and a worker is one more script to fetch. Result URLs are made
 // relative to where the site lives (sub-path hosting works).
+//
+// Each instance would also fetch its bundle's copy of Pagefind's WebAssembly, the same
+// 70 KB file in every bundle: where search-index.json names a bundle whose copies the
+// others share (`wasm`, checked when the index is built), every instance fetches that
+// bundle's. The module builds the file's address from its base path in one place; if a
+// later Pagefind builds it otherwise, nothing is replaced and each fetches its own.
+function sharedWasm(text, info) {
+  if (!info.wasm) return text;
+  const base = new URL(info.wasm, siteRoot).pathname;
+  return text.replace("`${this.basePath}wasm.", "`" + base + "wasm.");
+}
 const indexInfo = fetch(indexUrl).then((r) => (r.ok ? r.json() : null)).catch(() => null);
 async function openBundle(name, moduleText) {
   let module;
@@ -141,7 +152,8 @@ async function loadSearch() {
     const info = await indexInfo;
     const names = info.bundles.concat(info.recent ? [info.recent] : []);
     const moduleText = fetch(new URL(names[0] + "pagefind.js", siteRoot))
-      .then((r) => (r.ok ? r.text() : Promise.reject(new Error(`pagefind.js: ${r.status}`))));
+      .then((r) => (r.ok ? r.text() : Promise.reject(new Error(`pagefind.js: ${r.status}`))))
+      .then((text) => sharedWasm(text, info));
     moduleText.catch(() => {}); // each bundle then falls back to its own copy
     search = await Promise.all(names.map(async (name) => (
       { instance: await openBundle(name, moduleText), hide: new Set(info.hide[name] || []) })));
