@@ -716,10 +716,9 @@ class PaperPages:
             half = len(todo) // 2
             worker = Worker(self.tuning, state=(out, site))
             share = worker.submit(_render_share, todo[half:])
-            _, (pages, corpus) = worker.alongside(
+            _, theirs = worker.alongside(
                 share, lambda: [paper_page(out, site, p) for p in todo[:half]])
-            out.pages |= pages
-            out.corpus |= corpus
+            out.add(theirs)
         else:
             for paper in todo:
                 paper_page(out, site, paper)
@@ -740,24 +739,25 @@ def paper_path(paper: Paper) -> str:
     return f"papers/{paper.slug}.md"
 
 
-def _render_kinds(state: tuple[Output, SiteIndex], names: list[str]):
+def _render_kinds(state: tuple[Output, SiteIndex], names: list[str]) -> tuple:
     """A forked worker's task: these kinds' files and search documents, with the keys
     of their inputs and the pages they kept (Output.add takes them)."""
     out, site = state
-    out.pages, out.corpus, out.keys, out.kept = {}, {}, {}, set()
+    out.forked()
     for kind in KINDS:
         if kind.name in names:
             kind.build(out, site)
-    return out.pages, out.corpus, out.keys, out.kept
+    return out.share()
 
 
-def _render_share(state: tuple[Output, SiteIndex], papers: list[Paper]) -> tuple[dict, dict]:
-    """A forked worker's task: these papers' pages and search documents."""
+def _render_share(state: tuple[Output, SiteIndex], papers: list[Paper]) -> tuple:
+    """A forked worker's task: these papers' pages and search documents (their keys
+    were recorded before the fork)."""
     out, site = state
-    out.pages, out.corpus = {}, {}
+    out.forked()
     for paper in papers:
         paper_page(out, site, paper)
-    return out.pages, out.corpus
+    return out.share()
 
 
 def paper_page(out: Output, site: SiteIndex, paper: Paper) -> None:
@@ -912,7 +912,8 @@ def kinds_table() -> str:
 
 @dataclass
 class Rendered:
-    pages: dict[str, bytes]  # {page path in docs_dir: its Markdown, UTF-8}
+    made: set[str]  # every file made (page paths in docs_dir), written or in `pages`
+    pages: dict[str, bytes]  # {page path: its Markdown, UTF-8}, those not written yet
     corpus: dict[str, bytes]  # {path: search document, UTF-8}
     keys: dict[str, str]  # {page path: the key of its inputs}
     kept: set[str]  # pages not rendered: unchanged (paper pages, like their search documents)
@@ -925,14 +926,16 @@ class Renderer:
     def __init__(self, papers: list[Paper], taxonomy: list[Topic], settings: Settings,
                  project_templates: Path | None = None, reusable: dict[str, str] | None = None,
                  tuning: Tuning = DEFAULT, fetches: dict | None = None,
-                 compiled: Path | None = None):
-        """`compiled`: a folder to keep the compiled templates in between builds."""
+                 compiled: Path | None = None, sink=None):
+        """`compiled`: a folder to keep the compiled templates in between builds;
+        `sink`: a store.PageWriter the pages are written with as they are made (else
+        they are held in the Rendered's `pages`)."""
         self.site = SiteIndex(papers, taxonomy, settings, fetches or {})
         env = template_env(project_templates)
         if compiled:
             compiled_templates(env, compiled)
         self.out = Output(settings, env, reusable,
-                          key(repr(settings), repr(taxonomy), templates_fingerprint(env)))
+                          key(repr(settings), repr(taxonomy), templates_fingerprint(env)), sink)
         self.papers = PaperPages(tuning)
         self.tuning = tuning
 
@@ -954,7 +957,7 @@ class Renderer:
         share = worker.submit(_render_kinds, beside)
         _, theirs = worker.alongside(
             share, lambda: [kind.build(self.out, self.site) for kind in here])
-        self.out.add(*theirs)
+        self.out.add(theirs)
 
     def render_papers(self, papers: list[Paper]) -> Rendered:
         """The kinds that need related papers, from `papers`: the papers given at the
@@ -965,4 +968,5 @@ class Renderer:
         for kind in KINDS:
             if kind.needs_related:
                 (kind.build or self.papers)(self.out, site)
-        return Rendered(self.out.pages, self.out.corpus, self.out.keys, self.out.kept)
+        return Rendered(self.out.made, self.out.pages, self.out.corpus, self.out.keys,
+                        self.out.kept)

@@ -2,10 +2,11 @@
 
     read      stored digests --ingest--> entries --dedupe--> papers, notes
     classify  papers --topics--> papers with topics; notes applied
-    render    --pages--> the listings (while related papers are found beside)
+    render    --pages--> the listings, into site_src/ as they are made (changed ones
+              only; the related papers are found beside)
     relate    --related--> the papers with their related papers
-    render    --pages--> the paper pages
-    write     --store--> site_src/ (changed pages only; search documents beside)
+    render    --pages--> the paper pages, the same way
+    write     --store--> stale pages deleted, the record of what was written
     mkdocs    site_src/ --MkDocs--> a staging folder
     index     search documents --Pagefind--> the search bundles (beside since `write`)
     swap      the staging folder replaces site/
@@ -78,6 +79,7 @@ class State:
     notes: dict = field(default_factory=dict)
     fetches: dict = field(default_factory=dict)  # the record of fetches
     relating: related.Pending | None = None
+    writer: store.PageWriter | None = None  # writes the pages as they are rendered
     renderer: pages.Renderer | None = None
     rendered: pages.Rendered | None = None
     # build() only:
@@ -146,10 +148,19 @@ def render_listings(state: State) -> None:
     state.report.papers, state.report.days = len(state.papers), len(days)
     state.report.newest = max(days, default=None)
     project = state.project
-    reusable = {} if state.full else _reusable(project, state.tables["rendered"].old)
+    state.writer = store.PageWriter(project.docs_dir, pages.generated_folders(),
+                                    project.cache_dir / "pages.json")
+    reusable = {} if state.full else _reusable(project, state.tables["rendered"].old,
+                                                 state.writer.known)
+    state.unbuilt = _read_unbuilt(project)
+    if state.unbuilt is not None:
+        # Which files differ from site/ is not known while pages are written: after a
+        # build killed meanwhile, MkDocs compares file times (write() records them).
+        store.write_json(_unbuilt_file(project), None)
     state.renderer = pages.Renderer(state.papers, state.taxonomy, project.settings,
                                     project.templates_dir, reusable, state.tuning,
-                                    state.fetches, project.cache_dir / "templates" / "pages")
+                                    state.fetches, project.cache_dir / "templates" / "pages",
+                                    sink=state.writer)
     state.renderer.render_listings()
 
 
@@ -163,22 +174,17 @@ def render_papers(state: State) -> None:
 
 
 def write(state: State) -> None:
-    """The changed pages into docs_dir, the stale ones deleted, and the record of the
-    files written since the last site was built brought up to date: first with every
-    file that may be written (a build killed while writing leaves no file out of it),
-    then with those that were."""
-    project, rendered = state.project, state.rendered
-    state.sources = set(rendered.pages) | rendered.kept
-    unbuilt = _read_unbuilt(project)
-    if unbuilt is not None:
-        store.write_json(_unbuilt_file(project), sorted(unbuilt | set(rendered.pages)))
-    written, state.report.deleted = store.write_pages(
-        project.docs_dir, rendered.pages, pages.generated_folders(),
-        project.cache_dir / "pages.json", kept=rendered.kept)
+    """The pages are in docs_dir, written as they were rendered (those still held
+    written now); the stale ones go, and the record of the files written since the
+    last site was built is brought up to date."""
+    rendered = state.rendered
+    state.sources = rendered.made | rendered.kept
+    state.writer.write(rendered.pages)
+    written, state.report.deleted = state.writer.finish(rendered.made, rendered.kept)
     state.report.written = len(written)
-    if unbuilt is not None:
-        state.unbuilt = unbuilt | set(written)
-        store.write_json(_unbuilt_file(project), sorted(state.unbuilt))
+    if state.unbuilt is not None:
+        state.unbuilt |= set(written)
+        store.write_json(_unbuilt_file(state.project), sorted(state.unbuilt))
 
 
 def write_search_documents(state: State) -> None:
@@ -208,7 +214,7 @@ def start_indexing(state: State) -> None:
 def mkdocs(state: State) -> None:
     # The pages are written and the indexing process has its copy of the documents:
     # what made them goes before MkDocs and Pagefind, the build's largest two, run.
-    state.rendered = state.renderer = state.relating = None
+    state.rendered = state.renderer = state.relating = state.writer = None
     state.papers, state.notes = [], {}
     give_back_memory()
     if state.copying:
@@ -349,11 +355,11 @@ def _build(project: Project, full: bool, tuning: Tuning, stages: Stages) -> Repo
 # --- helpers of the render and write stages ---------------------------------------------
 
 
-def _reusable(project: Project, previous: dict[str, str]) -> dict[str, str]:
+def _reusable(project: Project, previous: dict[str, str], manifest: dict) -> dict[str, str]:
     """{page path: the key it was written with} for pages whose file (and for a paper,
-    its search document) is as the last build wrote it."""
-    written = store.unchanged_files(project.docs_dir, project.cache_dir / "pages.json",
-                                    list(previous))
+    its search document) is as the last build wrote it (`manifest`: the pages'
+    manifest as that build left it)."""
+    written = store.unchanged_files(project.docs_dir, manifest, list(previous))
     documents = store.unchanged_files(project.search_corpus, _corpus_manifest(project),
                                       [render.search_path(p) for p in written
                                        if _has_document(p)])

@@ -273,15 +273,18 @@ class Output:
     intact) is not rendered again but `kept`."""
 
     def __init__(self, settings: Settings, env: jinja2.Environment,
-                 reusable: dict[str, str] | None = None, context: str = ""):
+                 reusable: dict[str, str] | None = None, context: str = "", sink=None):
         self.settings = settings
         self.env = env
         self.reusable = reusable or {}
         self.context = context  # what every page depends on: settings, taxonomy, templates
-        # Made files as UTF-8: a str with one character past Latin-1 (an ellipsis, a name)
-        # takes two or four bytes a character, and a large archive's pages are all held
-        # until they are written.
+        # A store.PageWriter: each file is written as it is made (a large archive's
+        # pages held until a write stage took gigabytes). None: they are held in
+        # `pages`, as UTF-8 (a str with one character past Latin-1 takes two or four
+        # bytes a character).
+        self.sink = sink
         self.pages: dict[str, bytes] = {}
+        self.made: set[str] = set()  # the paths of every file made, written or held
         self.corpus: dict[str, bytes] = {}  # what the search index reads: one file per paper
         self.keys: dict[str, str] = {}  # page path -> the key of its inputs
         self.kept: set[str] = set()  # pages left as they are
@@ -373,21 +376,39 @@ class Output:
             f'<meta charset="utf-8"><title>{html.escape(title)}</title></head>'
             f"<body>{body}</body></html>\n").encode("utf-8")
 
-    def add(self, pages: dict[str, bytes], corpus: dict[str, bytes], keys: dict[str, str],
-            kept: set[str]) -> None:
+    def forked(self) -> None:
+        """In a forked worker: start empty, so that share() hands back only its own."""
+        self.pages, self.corpus, self.keys, self.kept, self.made = {}, {}, {}, set(), set()
+        if self.sink:
+            self.sink.taken()
+
+    def share(self) -> tuple:
+        """What this Output made since forked(), for add() in the build's process."""
+        return (self.made, self.pages, self.corpus, self.keys, self.kept,
+                self.sink.taken() if self.sink else None)
+
+    def add(self, share: tuple) -> None:
         """What another Output of the same build made (a forked worker's share)."""
-        twice = pages.keys() & self.pages.keys()
+        made, pages, corpus, keys, kept, written = share
+        twice = made & self.made
         if twice:
             raise ValueError(f"two pages would be written to {min(twice)}")
+        self.made |= made
         self.pages |= pages
         self.corpus |= corpus
         self.keys |= keys
         self.kept |= kept
+        if written:
+            self.sink.add(written)
 
     def file(self, path: str, text: str) -> None:
-        if path in self.pages:
+        if path in self.made:
             raise ValueError(f"two pages would be written to {path}")
-        self.pages[path] = text.encode("utf-8")
+        self.made.add(path)
+        if self.sink:
+            self.sink.write({path: text})
+        else:
+            self.pages[path] = text.encode("utf-8")
 
     def paginated(self, base: str, items: list, per_page: int, meta: dict, template: str,
                   stable: bool = False, front: dict | None = None, **variables) -> None:

@@ -150,55 +150,92 @@ def read_yaml(path: Path) -> object:
 # --- generated pages --------------------------------------------------------------------
 
 
+class PageWriter:
+    """Writes generated files into `root` as they are made, each only when it changed,
+    so that a large archive's pages are never all held in memory at once; finish()
+    then deletes what the `owned` folders hold that was neither made nor kept, and
+    records the manifest.
+
+    With a manifest (content hash, size and mtime of each file as last written), an
+    unchanged file is recognised without reading it back. A forked worker writes
+    through its copy of the writer and hands back what it wrote (taken(), add())."""
+
+    def __init__(self, root: Path, owned: tuple[str, ...], manifest: Path | None = None):
+        root.mkdir(parents=True, exist_ok=True)
+        self.root = root.resolve()
+        self.owned = owned
+        self.manifest = manifest
+        self.known: dict[str, list] = (read_json(manifest) or {}) if manifest else {}
+        self.record: dict[str, list] = {}  # the manifest to be, of the files made
+        self.written: list[str] = []  # the files that changed, in the order written
+        self._folders: set[str] = set()  # folders known to exist
+
+    def write(self, pages: dict[str, str | bytes]) -> None:
+        changed: list[tuple[str, Path, bytes, str]] = []
+        for relative, text in sorted(pages.items()):
+            target = _below(self.root, relative)
+            data = text if isinstance(text, bytes) else text.encode("utf-8")
+            digest = hashlib.sha256(data).hexdigest()
+            try:
+                stat = target.stat()
+            except FileNotFoundError:
+                changed.append((relative, target, data, digest))
+                continue
+            current = [digest, stat.st_size, stat.st_mtime_ns]
+            if self.known.get(relative) == current or (
+                    stat.st_size == len(data) and target.read_bytes() == data):
+                self.record[relative] = current
+            else:
+                changed.append((relative, target, data, digest))
+        for folder in sorted({str(target.parent) for _, target, _, _ in changed}
+                             - self._folders):
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
+        for relative, target, data, digest in changed:
+            atomic_write(target, data, make_parent=False)
+            stat = target.stat()
+            self.record[relative] = [digest, stat.st_size, stat.st_mtime_ns]
+            self.written.append(relative)
+
+    def taken(self) -> tuple[dict[str, list], list[str]]:
+        """What this writer recorded and wrote, emptied (a forked worker's share)."""
+        taken = self.record, self.written
+        self.record, self.written = {}, []
+        return taken
+
+    def add(self, taken: tuple[dict[str, list], list[str]]) -> None:
+        record, written = taken
+        self.record |= record
+        self.written += written
+
+    def finish(self, made: set[str], kept: set[str] = frozenset()) -> tuple[list[str], int]:
+        """Delete the owned files neither `made` nor `kept` (files known to be
+        unchanged, see unchanged_files, that the caller did not make again), write the
+        manifest; returns (the paths written, how many files were deleted)."""
+        self.record |= {relative: self.known[relative] for relative in kept
+                        if relative in self.known and relative not in self.record}
+        deleted = _prune(self.root, self.owned,
+                         lambda relative: relative in made or relative in kept)
+        if self.manifest:
+            write_json(self.manifest, self.record)
+        return self.written, deleted
+
+
 def write_pages(docs_dir: Path, pages: dict[str, str | bytes], owned: tuple[str, ...],
                 manifest: Path | None = None, kept: set[str] = frozenset()
                 ) -> tuple[list[str], int]:
-    """Write generated pages (text, or UTF-8 bytes); returns (the paths written, in
-    order, and how many files were deleted).
-    Unchanged files are not touched;
-    files of the `owned` folders that are neither written nor kept are deleted.
-
-    With a manifest (content hash, size and mtime of each file as last written), an
-    unchanged file is recognised without reading it back. `kept` names files known to be
-    unchanged (see unchanged_files) that the caller did not make again."""
-    docs_dir.mkdir(parents=True, exist_ok=True)
-    docs_dir = docs_dir.resolve()
-    known = (read_json(manifest) or {}) if manifest else {}
-    record: dict[str, list] = {relative: known[relative] for relative in kept
-                               if relative in known}
-    changed: list[tuple[str, Path, bytes, str]] = []
-    for relative, text in sorted(pages.items()):
-        target = _below(docs_dir, relative)
-        data = text if isinstance(text, bytes) else text.encode("utf-8")
-        digest = hashlib.sha256(data).hexdigest()
-        try:
-            stat = target.stat()
-        except FileNotFoundError:
-            changed.append((relative, target, data, digest))
-            continue
-        current = [digest, stat.st_size, stat.st_mtime_ns]
-        if known.get(relative) == current or (
-                stat.st_size == len(data) and target.read_bytes() == data):
-            record[relative] = current
-        else:
-            changed.append((relative, target, data, digest))
-    for folder in sorted({str(target.parent) for _, target, _, _ in changed}):
-        os.makedirs(folder, exist_ok=True)
-
-    for relative, target, data, digest in changed:
-        atomic_write(target, data, make_parent=False)
-        stat = target.stat()
-        record[relative] = [digest, stat.st_size, stat.st_mtime_ns]
-    deleted = _prune(docs_dir, owned, lambda relative: relative in pages or relative in kept)
-    if manifest:
-        write_json(manifest, record)
-    return [relative for relative, _, _, _ in changed], deleted
+    """Write generated pages (text, or UTF-8 bytes) at once (see PageWriter); returns
+    (the paths written, in order, and how many files were deleted)."""
+    writer = PageWriter(docs_dir, owned, manifest)
+    writer.write(pages)
+    return writer.finish(set(pages), kept)
 
 
-def unchanged_files(root: Path, manifest: Path, relatives: list[str]) -> set[str]:
+def unchanged_files(root: Path, manifest: Path | dict, relatives: list[str]) -> set[str]:
     """Those of `relatives` whose file under root has the size and modification time
-    the manifest recorded when write_pages wrote it (nothing has touched it since)."""
-    known = read_json(manifest)
+    the manifest (its file, or its content) recorded when write_pages wrote it
+    (nothing has touched it since)."""
+    known = manifest if isinstance(manifest, dict) else read_json(manifest)
     if not isinstance(known, dict):
         return set()
     out = set()

@@ -137,6 +137,29 @@ def test_a_template_failing_in_the_second_process_is_reported(tmp_path):
         renderer.render_papers(papers[:2])
 
 
+def test_a_build_stopped_while_it_writes_pages_leaves_the_next_one_right(tmp_path):
+    """Pages are written as they are rendered. A build stopped among them has written
+    pages that its site does not have; the next build, which finds them as it would
+    write them, must still let MkDocs render them."""
+    project = copy_sample_project(tmp_path / "p")
+    assert main(["build", "--project", str(project)]) == 0
+    (project / "digests/2025-04-03.txt").unlink()  # every listing of that day changes
+    state = pipeline.State(load_project(project))
+    pipeline.read(state)
+    pipeline.start_relating(state)
+    pipeline.classify(state)
+    pipeline.render_listings(state)  # and there it stops, its listings written
+    for worker in state.workers:
+        worker.stop()
+    assert "2025-04-03" not in (project / "site_src/dates/2025.md").read_text()
+    assert "2025-04-03" in (project / "site/dates/2025/index.html").read_text()
+    assert main(["build", "--project", str(project)]) == 0
+    fresh = copy_sample_project(tmp_path / "fresh")
+    (fresh / "digests/2025-04-03.txt").unlink()
+    assert main(["build", "--project", str(fresh)]) == 0
+    assert tree_digest(project / "site") == tree_digest(fresh / "site")
+
+
 def test_failed_build_keeps_the_previous_site(tmp_path, capsys, tuning):
     project = copy_sample_project(tmp_path / "p")
     shutil.rmtree(project / "digests")
