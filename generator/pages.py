@@ -726,11 +726,12 @@ class PaperPages:
     @staticmethod
     def _changed(out: Output, site: SiteIndex, paper: Paper) -> bool:
         """Whether the page must be rendered: its inputs are the paper, its related
-        papers, which of its authors have pages and its ranks (with the settings,
-        taxonomy and templates of every page)."""
+        papers (but theirs), which of its authors have pages and its ranks (with the
+        settings, taxonomy and templates of every page)."""
         return not out.unchanged(
             paper_path(paper), out.fingerprint(paper),
-            *(out.fingerprint(site.by_slug[s]) for s in paper.related if s in site.by_slug),
+            *(out.fingerprint_unrelated(site.by_slug[s]) for s in paper.related
+              if s in site.by_slug),
             repr([site.author_pages.get(name) for name in paper.authors]),
             repr(site.ranks(paper)))
 

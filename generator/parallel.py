@@ -53,7 +53,8 @@ class Tuning:
     related_join_from: int = 4
     search_small: int = 2000  # below this many documents every shard is indexed afresh
     # Documents in a shard of the search index: Pagefind needs about 140 KB a document
-    # at its peak (2.8 GB at 20,000), and the browser fetches each shard's 72 KB of wasm.
+    # at its peak (2.8 GB at 20,000); each shard costs the browser its index's metadata
+    # (about 10 bytes a document) and the words' chunks a query needs.
     search_shard: int = 20_000
     search_rebuild_share: float = 0.1  # changed documents that make a new base bundle
     search_ballast: int = 1000  # unchanged documents the recent bundle holds (search.py)

@@ -290,6 +290,7 @@ class Output:
         self.kept: set[str] = set()  # pages left as they are
         self.memo: dict[str, object] = {}  # pieces the builders of one build share
         self._fingerprints: dict[int, tuple[Paper, str]] = {}
+        self._unrelated: dict[int, str] = {}  # id(paper): its fingerprint before relate
 
     def fingerprint(self, paper: Paper) -> str:
         """A hash of everything a paper is (kept with the paper: ids are not reused)."""
@@ -303,8 +304,15 @@ class Output:
         from before's, without the repr of the whole paper again."""
         if before.slug != after.slug:
             raise ValueError(f"{after.slug} is not {before.slug} with its related papers")
+        self._unrelated[id(after)] = self.fingerprint(before)
         self._fingerprints[id(after)] = (after, key(self.fingerprint(before),
                                                     repr(after.related)))
+
+    def fingerprint_unrelated(self, paper: Paper) -> str:
+        """The fingerprint of everything a paper is but its related papers: what a
+        page listing it as another paper's related one depends on. (Every new day moves
+        some papers' related papers; the pages naming them as related stay.)"""
+        return self._unrelated.get(id(paper)) or self.fingerprint(paper)
 
     def unchanged(self, path: str, *inputs: str) -> bool:
         """Records the key of a page's inputs; True (and the page kept as it is) when it

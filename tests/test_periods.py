@@ -426,3 +426,25 @@ def test_one_more_paper_renders_only_the_first_page_of_a_topic_or_author():
     assert "24 papers, page 1 of 4" in again.pages["topics/agents.md"].decode()
     assert "Related topics" in again.pages["topics/agents.md"].decode()
     assert render(papers + [paper(23)], {}).keys == again.keys
+
+
+def test_a_paper_page_stays_when_only_its_related_papers_own_related_papers_change():
+    """A paper page names its related papers by title: a related paper that gains other
+    related papers (every new day moves some) leaves the page as it was."""
+    import dataclasses
+
+    day = dt.date(2026, 8, 3)
+    papers = [_paper(slug, [day]) for slug in ("a", "b", "c")]
+
+    def render(related: dict[str, tuple[str, ...]], reusable):
+        renderer = pages.Renderer(papers, TAXONOMY, Settings(), reusable=reusable,
+                                  tuning=Tuning(processes=False))
+        renderer.render_listings()
+        return renderer.render_papers(
+            [dataclasses.replace(p, related=related[p.slug]) for p in papers])
+
+    first = render({"a": ("b",), "b": ("a",), "c": ()}, {})
+    again = render({"a": ("b",), "b": ("c",), "c": ("b",)}, first.keys)
+    assert "papers/a.md" in again.kept
+    assert {"papers/b.md", "papers/c.md"} <= set(again.pages)
+    assert 'papers/c/">C</a>' in again.pages["papers/b.md"].decode()
