@@ -220,8 +220,16 @@ def mkdocs(state: State) -> None:
     if state.copying:
         state.copied.result()
         state.copying.close()
-    run_mkdocs(state.project.config_file, state.staging, state.report.newest,
-               dirty=state.incremental, modified=state.unbuilt)
+    # MkDocs is shown only the files that changed (mkdocs_runner) where they are known.
+    view = (store.temp_dir_beside(state.project.site_dir)
+            if state.incremental and state.unbuilt is not None else None)
+    try:
+        run_mkdocs(state.project.config_file, state.staging, state.report.newest,
+                   dirty=state.incremental, modified=state.unbuilt, generated=state.sources,
+                   view=view)
+    finally:
+        if view:
+            store.remove_tree(view)
     if state.incremental:
         store.remove_stale_outputs(state.staging, state.sources,
                                    pages.generated_folders())

@@ -113,6 +113,41 @@ def _render_skipped(page, config, files) -> None:
     page.links_to_anchors = {}
 
 
+def _sitemap_files(shown, every: set[str], config) -> list:
+    """The files of the sitemap: the pages MkDocs was shown, and for the other pages in
+    `every` (src paths), files with what the sitemap template reads of their pages, in
+    the order MkDocs lists a whole docs_dir's files."""
+    from mkdocs.structure.files import File, file_sort_key
+    from mkdocs.utils import get_build_date
+
+    files = list(shown)
+    known = {file.src_uri for file in files}
+    date = get_build_date()
+    for src in every - known:
+        file = File(src, config.docs_dir, config.site_dir, config.use_directory_urls)
+        file.page = _SitemapPage(file, config.site_url, date)
+        files.append(file)
+    return sorted(files, key=file_sort_key)
+
+
+class _SitemapPage:
+    """What MkDocs' sitemap.xml reads of a page (mkdocs.structure.pages.Page: its
+    canonical and absolute URLs from site_url, and the build date)."""
+
+    is_link = False
+
+    def __init__(self, file, site_url: str | None, date: str):
+        from urllib.parse import urljoin, urlsplit
+
+        url = "" if file.url in (".", "./") else file.url
+        self.update_date = date
+        self.canonical_url = self.abs_url = None
+        if site_url:
+            self.canonical_url = urljoin(site_url if site_url.endswith("/") else f"{site_url}/",
+                                         url)
+            self.abs_url = urlsplit(self.canonical_url).path
+
+
 def shared_fragments(enabled: bool):
     """The theme's `{% call pd_shared(name) %}...{% endcall %}`: the piece of the page
     frame it wraps, rendered once for all pages in the same folder at the same depth and
@@ -179,6 +214,9 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
         # In a dirty build: the generated files written since the site was built, when
         # the build knows them (generator/pipeline.py sets it); None: MkDocs' own checks.
         self.modified: set[str] | None = None
+        # Every generated page, when MkDocs is shown only some (mkdocs_runner's view):
+        # the sitemap lists them all.
+        self.sitemap_pages: set[str] = set()
 
     def on_startup(self, *, command, dirty):
         self.command = command
@@ -296,6 +334,11 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
         if page.file.src_uri in self.passed_through:
             page.content = None
         return output
+
+    def on_template_context(self, context, *, template_name, config):
+        if template_name == "sitemap.xml" and self.sitemap_pages:
+            context["pages"] = _sitemap_files(context["pages"], self.sitemap_pages, config)
+        return context
 
     # --- live preview -------------------------------------------------------------------
 

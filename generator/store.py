@@ -271,35 +271,45 @@ def copy_site(source: Path, dest: Path, linked: tuple[str, ...],
     output MkDocs is about to write before it does (PaperDigestPlugin.on_files)."""
     with os.scandir(source) as entries:
         top = [e for e in entries if not e.name.startswith(skip)]
-    _refresh(top, dest, link=False)  # the top level's files; its folders below
+    there = _refresh(top, dest, link=False)  # the top level's files; its folders below
     for entry in top:
         if entry.is_dir(follow_symlinks=False):
-            _refresh_folder(entry.path, str(dest / entry.name), entry.name in linked)
+            _refresh_folder(entry.path, str(dest / entry.name), entry.name in linked,
+                            entry.name in there)
 
 
-def _refresh_folder(source: str, dest: str, link: bool) -> None:
-    if os.path.lexists(dest) and not os.path.isdir(dest):
-        os.unlink(dest)
-    os.makedirs(dest, exist_ok=True)
+def _refresh_folder(source: str, dest: str, link: bool, there: bool) -> None:
+    """`there`: dest is a folder already (its parent's _refresh saw it). A paper's page
+    is a folder of its own: tens of thousands of them, so no system call is spent
+    asking again."""
+    if not there:
+        os.mkdir(dest)
     with os.scandir(source) as entries:
         listed = list(entries)
-    _refresh(listed, Path(dest), link)
+    folders = _refresh(listed, Path(dest), link)
     for entry in listed:
         if entry.is_dir(follow_symlinks=False):
-            _refresh_folder(entry.path, os.path.join(dest, entry.name), link)
+            _refresh_folder(entry.path, os.path.join(dest, entry.name), link,
+                            entry.name in folders)
 
 
-def _refresh(entries: list[os.DirEntry], dest: Path, link: bool) -> None:
+def _refresh(entries: list[os.DirEntry], dest: Path, link: bool) -> set[str]:
     """The files of one folder of the source (`entries`) into dest: hard-linked where
     `link`, copied otherwise; a file dest already has is kept when it is the same (the
-    same inode, or for a copy the same size and time). Folders are refreshed by the
-    caller. What dest has that `entries` has not goes."""
+    same inode, or for a copy the same size and time). What dest has that `entries`
+    has not goes. Folders are refreshed by the caller: returns those dest has already
+    (a file where the source has a folder goes)."""
     with os.scandir(dest) as found:
         theirs = {e.name: e for e in found}
+    folders = set()
     for entry in entries:
         other = theirs.pop(entry.name, None)
         target = os.path.join(dest, entry.name)
         if entry.is_dir(follow_symlinks=False):
+            if other is not None and other.is_dir(follow_symlinks=False):
+                folders.add(entry.name)
+            elif other is not None:
+                os.unlink(target)
             continue
         if other is not None:
             if other.is_dir(follow_symlinks=False):
@@ -316,6 +326,7 @@ def _refresh(entries: list[os.DirEntry], dest: Path, link: bool) -> None:
             shutil.copy2(entry.path, target)
     for name in theirs:  # what the source no longer has
         remove_tree(dest / name)
+    return folders
 
 
 def _same_copy(entry: os.DirEntry, other: os.DirEntry) -> bool:
@@ -344,6 +355,20 @@ def link_tree(source: Path, dest: Path) -> None:
     written into (the search index's base bundle, kept in the cache, shared by sites)."""
     remove_tree(dest)
     shutil.copytree(source, dest, copy_function=_link_or_copy)
+
+
+def files_outside(root: Path, owned: tuple[str, ...], top: frozenset[str]) -> list[str]:
+    """The files of root (relative paths, with "/") outside its `owned` folders, other
+    than the `top` files: a project's own pages and assets, beside the generated ones."""
+    found = []
+    start = len(str(root)) + 1
+    for current, folders, names in os.walk(root, followlinks=True):
+        if current == str(root):
+            folders[:] = [folder for folder in folders if folder not in owned]
+        prefix = current[start:].replace(os.sep, "/")
+        found += [f"{prefix}/{name}" if prefix else name for name in names
+                  if prefix or name not in top]
+    return found
 
 
 def link_files(source: Path, dest: Path, relatives: list[str]) -> None:

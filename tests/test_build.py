@@ -201,10 +201,11 @@ TWO_BUNDLES = Tuning(search_small=0, search_rebuild_share=0.5, search_ballast=50
                      render_apart_from=1)
 
 
-def test_incremental_build_equals_a_full_build(tmp_path, capsys):
+def test_incremental_build_equals_a_full_build(tmp_path, capsys, monkeypatch):
     """After one more day, a removed digest and a hidden paper, the site built over the
-    previous one (only changed pages rendered) is identical to a full build, and search
-    finds the same pages in it."""
+    previous one (only changed pages rendered; MkDocs shown only those) is identical to
+    a full build, sitemap included, and search finds the same pages in it."""
+    monkeypatch.setenv("SITE_URL", "https://example.org/digest/")  # a sitemap of pages
     project = copy_sample_project(tmp_path / "p")
     assert main(["build", "--project", str(project)], tuning=TWO_BUNDLES) == 0
     shutil.copy(Path(__file__).parent / "fixtures/formats/2026-08-18-api.json",
@@ -226,6 +227,11 @@ def test_incremental_build_equals_a_full_build(tmp_path, capsys):
     assert not (project / "site/dates/2025-03-14").exists()
     assert not (project / "site/papers/beir-pl-zero-shot-information-retrieval-benchmark-"
                           "for-the-polish-language").exists()
+    sitemap = (project / "site/sitemap.xml").read_text()
+    # Every page, those MkDocs was not shown too (the full build's is compared below).
+    built = [p for p in (project / "site").rglob("*.html") if p.name != "404.html"
+             and not p.relative_to(project / "site").parts[0].startswith("pagefind")]
+    assert sitemap.count("<url>") == len(built) > 300
     # Search: 2025's shard of the first build, and in a recent bundle the changed papers
     # and the new day's (2026 has too few papers for a shard).
     info = json.loads((project / "site/search-index.json").read_text())

@@ -218,6 +218,9 @@ def test_copying_a_site_over_an_older_copy_leaves_an_exact_copy(tmp_path):
     (dest / "papers/gone/index.html").write_text("a paper since hidden")
     (dest / "papers/c").unlink()
     (dest / "papers/c").mkdir()  # a folder where the site has a file
+    (site / "papers/d").mkdir()
+    (site / "papers/d/index.html").write_text("d")  # and a file where it has a folder
+    (dest / "papers/d").write_text("d was a file")
     (dest / "assets/app.css").write_text("old css")
     (dest / "pagefind").mkdir()
     (dest / "pagefind/old.pf").write_text("old index")
@@ -225,9 +228,10 @@ def test_copying_a_site_over_an_older_copy_leaves_an_exact_copy(tmp_path):
     store.copy_site(site, dest, ("papers",))
     files = sorted(p.relative_to(dest).as_posix() for p in dest.rglob("*") if p.is_file())
     assert files == ["assets/app.css", "index.html", "papers/a/index.html",
-                     "papers/b/index.html", "papers/c"]
+                     "papers/b/index.html", "papers/c", "papers/d/index.html"]
     assert not (dest / "papers/gone").exists() and not (dest / "pagefind").exists()
-    for path in ("papers/a/index.html", "papers/b/index.html", "papers/c"):
+    for path in ("papers/a/index.html", "papers/b/index.html", "papers/c",
+                 "papers/d/index.html"):
         assert (dest / path).stat().st_ino == (site / path).stat().st_ino, path
     assert (dest / "papers/a/index.html").stat().st_ino == kept  # left as it was
     for path in ("index.html", "assets/app.css"):
