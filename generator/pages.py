@@ -30,8 +30,8 @@ from generator.model import Paper, Topic
 from generator.normalize import math_as_text
 from generator.parallel import DEFAULT, Tuning, Worker
 from generator.render import (Output, Settings, author_slugs, bucket_of, excerpt,
-                              long_date, paper_links, sparkline_svg, template_env,
-                              templates_fingerprint, time_axis, trend_svg)
+                              long_date, paper_links, search_path, sparkline_svg,
+                              template_env, templates_fingerprint, time_axis, trend_svg)
 
 # --- the site index ---------------------------------------------------------------------
 
@@ -680,12 +680,16 @@ def reading_list(out: Output, site: SiteIndex) -> None:
                 "reading-list.md.j2")
 
 
-def api_data(out: Output, site: SiteIndex) -> None:
-    """The static data API: /api/papers/<slug>.json, with related papers (so made once
-    they are found), /api/dates/YYYY-MM-DD.json, and the search page's aids: authors'
-    names and the titles' words, each in files by how a word starts."""
+def search_aid_files(out: Output, site: SiteIndex) -> None:
+    """The search page's aids (search_aids): authors' names and the titles' words, each
+    in files by how a word starts."""
     for path, text in search_aids(site).items():
         out.derived(path, lambda: text, text)
+
+
+def api_data(out: Output, site: SiteIndex) -> None:
+    """The static data API: /api/papers/<slug>.json, with related papers (so made once
+    they are found), and /api/dates/YYYY-MM-DD.json."""
     made = feeds.Feeds(site.settings, site.taxonomy, out.env)
     for paper in site.papers:
         related = [site.by_slug[s] for s in paper.related if s in site.by_slug]
@@ -722,6 +726,18 @@ class PaperPages:
         else:
             for paper in todo:
                 paper_page(out, site, paper)
+
+    @staticmethod
+    def documents(out: Output, site: SiteIndex) -> None:
+        """The papers' search documents whose inputs changed: the paper (before its
+        related papers are found, which documents leave out) and which of its authors
+        have pages. Made with the listings, so that the index is made while the related
+        papers are found and the pages rendered."""
+        for paper in site.papers:
+            if not out.document_unchanged(
+                    search_path(paper_path(paper)), out.fingerprint(paper),
+                    repr([site.author_pages.get(name) for name in paper.authors])):
+                paper_document(out, site, paper)
 
     @staticmethod
     def _changed(out: Output, site: SiteIndex, paper: Paper) -> bool:
@@ -762,7 +778,21 @@ def _render_share(state: tuple[Output, SiteIndex], papers: list[Paper]) -> tuple
 
 
 def paper_page(out: Output, site: SiteIndex, paper: Paper) -> None:
-    path = paper_path(paper)
+    meta, variables = _paper_variables(site, paper)
+    out.page(paper_path(paper), meta, "paper.md.j2",
+             bibtex=cite.bibtex(paper, site.settings.site_url), **variables)
+
+
+def paper_document(out: Output, site: SiteIndex, paper: Paper) -> None:
+    """The paper's search document: its page's template without what changes as other
+    papers arrive (related papers, dates, ranks), so it needs no related papers."""
+    meta, variables = _paper_variables(site, paper)
+    out.search_document(paper_path(paper), meta["title"], "paper.md.j2", bibtex="",
+                        **variables)
+
+
+def _paper_variables(site: SiteIndex, paper: Paper) -> tuple[dict, dict]:
+    """A paper page's frontmatter and its template's variables."""
     links = paper_links(paper)
     meta = {
         # The browser's title, link previews and scholar metadata: no KaTeX there.
@@ -781,8 +811,7 @@ def paper_page(out: Output, site: SiteIndex, paper: Paper) -> None:
     variables = dict(paper=paper, paper_topics=site.topics_of(paper), links=links,
                      author_pages=site.author_pages, ranks=site.ranks(paper),
                      related=[site.by_slug[s] for s in paper.related if s in site.by_slug])
-    out.page(path, meta, "paper.md.j2", bibtex=cite.bibtex(paper, site.settings.site_url), **variables)
-    out.search_document(path, meta["title"], "paper.md.j2", bibtex="", **variables)
+    return meta, variables
 
 
 # --- the registry -----------------------------------------------------------------------
@@ -799,9 +828,9 @@ class PageKind:
     build: Callable[[Output, SiteIndex], None] | None  # None: PaperPages
     needs_related: bool = False  # rendered once the related papers are found
     # Rendered in a forked worker while the build's process renders the other listings,
-    # in a build that keeps most pages (Renderer.render_listings): the topics' pages are
-    # about a third of the listings' time after one more day. (With the authors' too,
-    # the fork finishes last: both processes pay for the pages the fork makes them copy.)
+    # in a build that keeps most pages (Renderer.render_listings): the topics' pages and
+    # the search aids are about half of the listings' time after one more day, the
+    # build's process rendering the search documents too.
     beside: bool = False
     # fast_render: the template renders one HTML element, which skips Python-Markdown
     # (plugin.single_html_block; a test renders every kind and checks).
@@ -880,13 +909,14 @@ KINDS: tuple[PageKind, ...] = (
              f"the newest {feeds.FEED_SIZE} papers (papers.json: all); the newest "
              f"{feeds.PERIOD_FEED_SIZE} weeks and months, each with its top "
              f"{feeds.PERIOD_TOP}; feeds.opml: every feed", "", exports),
-    PageKind("api", "/api/papers/<slug>.json, /api/dates/YYYY-MM-DD.json, "
-             "/api/authors/<ab>.json, /api/words/<ab>.json",
-             ("api/papers/<slug>.json", "api/dates/YYYY-MM-DD.json", "api/authors/<ab>.json",
-              "api/words/<ab>.json"), None,
+    PageKind("api", "/api/papers/<slug>.json, /api/dates/YYYY-MM-DD.json",
+             ("api/papers/<slug>.json", "api/dates/YYYY-MM-DD.json"), None,
              "a paper with its abstract, links, related papers, dates and citations; a "
-             "day's papers (schemas/); for the search page, authors' names and titles' "
-             "words by their first two letters", "", api_data, needs_related=True),
+             "day's papers (schemas/)", "", api_data, needs_related=True),
+    PageKind("search-aids", "/api/authors/<ab>.json, /api/words/<ab>.json",
+             ("api/authors/<ab>.json", "api/words/<ab>.json"), None,
+             "for the search page, authors' names and titles' words by their first two "
+             "letters", "", search_aid_files, beside=True),
 )
 
 
@@ -917,7 +947,8 @@ class Rendered:
     pages: dict[str, bytes]  # {page path: its Markdown, UTF-8}, those not written yet
     corpus: dict[str, bytes]  # {path: search document, UTF-8}
     keys: dict[str, str]  # {page path: the key of its inputs}
-    kept: set[str]  # pages not rendered: unchanged (paper pages, like their search documents)
+    kept: set[str]  # pages not rendered: unchanged
+    kept_documents: set[str]  # search documents not rendered: unchanged
 
 
 class Renderer:
@@ -941,23 +972,27 @@ class Renderer:
         self.tuning = tuning
 
     def render_listings(self) -> None:
-        """The kinds that need no related papers. In a build that keeps most pages, the
-        other core is mostly free here (the related papers of a few new ones are soon
-        found), so a fork renders the kinds marked `beside`; in a full build it is
-        finding the related papers of all."""
+        """The kinds that need no related papers, and the papers' search documents. In a
+        build that keeps most pages, the other core is mostly free here (the related
+        papers of a few new ones are soon found), so a fork renders the kinds marked
+        `beside`; in a full build it is finding the related papers of all."""
         listings = [kind for kind in KINDS if not kind.needs_related]
         apart = (self.tuning.apart and bool(self.out.reusable)
                  and len(self.site.papers) >= self.tuning.render_apart_from)
         beside = [kind.name for kind in listings if apart and kind.beside]
         here = [kind for kind in listings if kind.name not in beside]
-        if not beside:
+
+        def render_here() -> None:
             for kind in here:
                 kind.build(self.out, self.site)
+            self.papers.documents(self.out, self.site)
+
+        if not beside:
+            render_here()
             return
         worker = Worker(self.tuning, state=(self.out, self.site))
         share = worker.submit(_render_kinds, beside)
-        _, theirs = worker.alongside(
-            share, lambda: [kind.build(self.out, self.site) for kind in here])
+        _, theirs = worker.alongside(share, render_here)
         self.out.add(theirs)
 
     def render_papers(self, papers: list[Paper]) -> Rendered:
@@ -970,4 +1005,4 @@ class Renderer:
             if kind.needs_related:
                 (kind.build or self.papers)(self.out, site)
         return Rendered(self.out.made, self.out.pages, self.out.corpus, self.out.keys,
-                        self.out.kept)
+                        self.out.kept, self.out.kept_documents)

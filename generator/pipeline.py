@@ -3,12 +3,12 @@
     read      stored digests --ingest--> entries --dedupe--> papers, notes
     classify  papers --topics--> papers with topics; notes applied
     render    --pages--> the listings, into site_src/ as they are made (changed ones
-              only; the related papers are found beside)
+              only; the related papers are found beside), and the search documents
     relate    --related--> the papers with their related papers
     render    --pages--> the paper pages, the same way
     write     --store--> stale pages deleted, the record of what was written
     mkdocs    site_src/ --MkDocs--> a staging folder
-    index     search documents --Pagefind--> the search bundles (beside since `write`)
+    index     search documents --Pagefind--> the search bundles (beside since `render`)
     swap      the staging folder replaces site/
 
 Each stage is a function of the one `State` a build carries, and `Stages.run` times
@@ -19,7 +19,6 @@ tuned by the `Tuning` passed in.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import time
 from dataclasses import dataclass, field
@@ -191,24 +190,25 @@ def write_search_documents(state: State) -> None:
     """The search documents into the cache (`generate`; `build` hands them to `index`)."""
     project, rendered = state.project, state.rendered
     store.write_pages(project.search_corpus, rendered.corpus, pages.generated_folders(),
-                      _corpus_manifest(project), kept=_kept_documents(rendered))
+                      _corpus_manifest(project), kept=rendered.kept_documents)
 
 
 def start_indexing(state: State) -> None:
-    """A fresh interpreter writes the search documents and indexes those that changed
-    while this process writes the pages and MkDocs renders them. It indexes into a
-    folder of its own (MkDocs empties its output folder before a full build)."""
-    project, rendered = state.project, state.rendered
+    """A fresh interpreter writes the search documents (made with the listings) and
+    indexes those that changed while this process finds the related papers, renders
+    and writes the paper pages, and MkDocs renders them. It indexes into a folder of its
+    own (MkDocs empties its output folder before a full build)."""
+    project, out = state.project, state.renderer.out
     # The month of a paper's first day picks its shard of the index (search.shards).
     months = {render.search_path(pages.paper_path(p)): min(p.dates).strftime("%Y-%m")
               for p in state.papers}
-    state.indexing = search.start(rendered.corpus, _kept_documents(rendered), months,
+    state.indexing = search.start(out.corpus, out.kept_documents, months,
                                   project.search_corpus, _corpus_manifest(project),
                                   project.cache_dir / "search-base", state.index_dir,
                                   pages.generated_folders(), rebuild=state.full,
                                   tuning=state.tuning)
     # The indexing has its copy of the documents (a large archive's take gigabytes).
-    state.rendered = dataclasses.replace(rendered, corpus={})
+    out.corpus = {}
 
 
 def mkdocs(state: State) -> None:
@@ -262,12 +262,14 @@ def collect(project: Project, tuning: Tuning = DEFAULT) -> tuple[list[Paper], li
     return state.papers, state.taxonomy, state.report
 
 
-def make_pages(state: State, stages: Stages) -> None:
-    """The stages `generate` and `build` share: digests to rendered pages."""
+def make_pages(state: State, stages: Stages, then=lambda state: None) -> None:
+    """The stages `generate` and `build` share: digests to rendered pages; `then` runs
+    once the listings and search documents are made (`build` starts the index)."""
     stages.run("read", read, state)
     start_relating(state)
     stages.run("classify", classify, state)
     stages.run("render listings", render_listings, state)
+    then(state)
     stages.run("relate", relate, state)
     stages.run("render papers", render_papers, state)
 
@@ -335,8 +337,7 @@ def _build(project: Project, full: bool, tuning: Tuning, stages: Stages) -> Repo
             state.copying = Worker(tuning)
             state.copied = state.copying.submit(store.copy_site, project.site_dir,
                                                 state.staging, pages.generated_folders())
-        make_pages(state, stages)
-        start_indexing(state)
+        make_pages(state, stages, then=start_indexing)
         stages.run("write", write, state)
         stages.run("mkdocs", mkdocs, state)
         stages.run("index", index, state)
@@ -364,24 +365,15 @@ def _build(project: Project, full: bool, tuning: Tuning, stages: Stages) -> Repo
 
 
 def _reusable(project: Project, previous: dict[str, str], manifest: dict) -> dict[str, str]:
-    """{page path: the key it was written with} for pages whose file (and for a paper,
-    its search document) is as the last build wrote it (`manifest`: the pages'
+    """{path: the key it was written with} for the generated files and search
+    documents that are as the last build wrote them (`manifest`: the generated files'
     manifest as that build left it)."""
-    written = store.unchanged_files(project.docs_dir, manifest, list(previous))
-    documents = store.unchanged_files(project.search_corpus, _corpus_manifest(project),
-                                      [render.search_path(p) for p in written
-                                       if _has_document(p)])
-    return {p: previous[p] for p in written
-            if not _has_document(p) or render.search_path(p) in documents}
-
-
-def _has_document(page: str) -> bool:
-    """Paper pages have a search document; listings do not."""
-    return page.startswith("papers/")
-
-
-def _kept_documents(rendered: pages.Rendered) -> set[str]:
-    return {render.search_path(p) for p in rendered.kept if _has_document(p)}
+    documents = [path for path in previous if render.is_search_path(path)]
+    files = [path for path in previous if not render.is_search_path(path)]
+    unchanged = (store.unchanged_files(project.docs_dir, manifest, files)
+                 | store.unchanged_files(project.search_corpus, _corpus_manifest(project),
+                                         documents))
+    return {path: previous[path] for path in unchanged}
 
 
 def _unbuilt_file(project: Project) -> Path:

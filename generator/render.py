@@ -288,6 +288,7 @@ class Output:
         self.corpus: dict[str, bytes] = {}  # what the search index reads: one file per paper
         self.keys: dict[str, str] = {}  # page path -> the key of its inputs
         self.kept: set[str] = set()  # pages left as they are
+        self.kept_documents: set[str] = set()  # search documents left as they are
         self.memo: dict[str, object] = {}  # pieces the builders of one build share
         self._fingerprints: dict[int, tuple[Paper, str]] = {}
         self._unrelated: dict[int, str] = {}  # id(paper): its fingerprint before relate
@@ -317,9 +318,16 @@ class Output:
     def unchanged(self, path: str, *inputs: str) -> bool:
         """Records the key of a page's inputs; True (and the page kept as it is) when it
         was written from the same inputs before."""
+        return self._unchanged(path, inputs, self.kept)
+
+    def document_unchanged(self, path: str, *inputs: str) -> bool:
+        """unchanged() for a search document (`path` in the search corpus)."""
+        return self._unchanged(path, inputs, self.kept_documents)
+
+    def _unchanged(self, path: str, inputs: tuple[str, ...], kept: set[str]) -> bool:
         inputs_key = self.keys[path] = key(self.context, path, *inputs)
         if self.reusable.get(path) == inputs_key:
-            self.kept.add(path)
+            kept.add(path)
             return True
         return False
 
@@ -386,18 +394,19 @@ class Output:
 
     def forked(self) -> None:
         """In a forked worker: start empty, so that share() hands back only its own."""
-        self.pages, self.corpus, self.keys, self.kept, self.made = {}, {}, {}, set(), set()
+        self.pages, self.corpus, self.keys, self.made = {}, {}, {}, set()
+        self.kept, self.kept_documents = set(), set()
         if self.sink:
             self.sink.taken()
 
     def share(self) -> tuple:
         """What this Output made since forked(), for add() in the build's process."""
         return (self.made, self.pages, self.corpus, self.keys, self.kept,
-                self.sink.taken() if self.sink else None)
+                self.kept_documents, self.sink.taken() if self.sink else None)
 
     def add(self, share: tuple) -> None:
         """What another Output of the same build made (a forked worker's share)."""
-        made, pages, corpus, keys, kept, written = share
+        made, pages, corpus, keys, kept, kept_documents, written = share
         twice = made & self.made
         if twice:
             raise ValueError(f"two pages would be written to {min(twice)}")
@@ -406,6 +415,7 @@ class Output:
         self.corpus |= corpus
         self.keys |= keys
         self.kept |= kept
+        self.kept_documents |= kept_documents
         if written:
             self.sink.add(written)
 
@@ -501,6 +511,12 @@ def paper_links(paper: Paper) -> list[dict]:
 def search_path(page_path: str) -> str:
     """papers/x.md -> papers/x/index.html: where a page's search document goes."""
     return page_path.removesuffix(".md") + "/index.html"
+
+
+def is_search_path(path: str) -> bool:
+    """Whether a path of the build's keys is a search document's (search_path), not a
+    generated file's (no generated file is an index.html)."""
+    return path.endswith("/index.html")
 
 
 def templates_fingerprint(env: jinja2.Environment) -> str:

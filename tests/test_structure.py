@@ -56,7 +56,7 @@ def _source_pattern(sources: tuple[str, ...]) -> str:
     """A kind's `sources` as a regular expression over docs_dir paths."""
     parts = []
     for one in sources:
-        one = re.escape(one).replace("<slug>", "[a-z0-9-]+")
+        one = re.escape(one).replace("<slug>", "[a-z0-9-]+").replace("<ab>", "(?:[a-z0-9]{2}|_)")
         for placeholder, pattern in (("YYYY\\-MM\\-DD", r"\d{4}-\d{2}-\d{2}"),
                                      ("YYYY\\-Www", r"\d{4}-W\d{2}"),
                                      ("YYYY\\-MM", r"\d{4}-\d{2}"), ("YYYY", r"\d{4}")):
