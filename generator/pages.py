@@ -711,9 +711,13 @@ class PaperPages:
 
     def __init__(self, tuning: Tuning):
         self.tuning = tuning
+        self.documents_made = False  # the search documents were made with the listings
 
     def __call__(self, out: Output, site: SiteIndex) -> None:
-        todo = [paper for paper in site.papers if self._changed(out, site, paper)]
+        todo = [(paper_page, paper) for paper in site.papers
+                if self._changed(out, site, paper)]
+        if not self.documents_made:
+            todo += [(paper_document, paper) for paper in self._changed_documents(out, site)]
         if len(todo) >= self.tuning.render_apart_from and self.tuning.apart:
             # The other core is free here (the related papers are found, the search
             # index is not started yet): a fork renders the second half of the pages.
@@ -721,23 +725,29 @@ class PaperPages:
             worker = Worker(self.tuning, state=(out, site))
             share = worker.submit(_render_share, todo[half:])
             _, theirs = worker.alongside(
-                share, lambda: [paper_page(out, site, p) for p in todo[:half]])
+                share, lambda: [make(out, site, p) for make, p in todo[:half]])
             out.add(theirs)
         else:
-            for paper in todo:
-                paper_page(out, site, paper)
+            for make, paper in todo:
+                make(out, site, paper)
+
+    def documents(self, out: Output, site: SiteIndex) -> None:
+        """The search documents, made with the listings in a build that keeps most
+        pages: the index is then made while the related papers are found and the pages
+        rendered. (In a full build both cores are busy then: the documents are made
+        with the paper pages, and indexed beside MkDocs.)"""
+        for paper in self._changed_documents(out, site):
+            paper_document(out, site, paper)
+        self.documents_made = True
 
     @staticmethod
-    def documents(out: Output, site: SiteIndex) -> None:
-        """The papers' search documents whose inputs changed: the paper (before its
-        related papers are found, which documents leave out) and which of its authors
-        have pages. Made with the listings, so that the index is made while the related
-        papers are found and the pages rendered."""
-        for paper in site.papers:
-            if not out.document_unchanged(
-                    search_path(paper_path(paper)), out.fingerprint(paper),
-                    repr([site.author_pages.get(name) for name in paper.authors])):
-                paper_document(out, site, paper)
+    def _changed_documents(out: Output, site: SiteIndex) -> list[Paper]:
+        """The papers whose search documents' inputs changed: the paper without its
+        related papers (which documents leave out) and which of its authors have
+        pages."""
+        return [paper for paper in site.papers if not out.document_unchanged(
+            search_path(paper_path(paper)), out.fingerprint_unrelated(paper),
+            repr([site.author_pages.get(name) for name in paper.authors]))]
 
     @staticmethod
     def _changed(out: Output, site: SiteIndex, paper: Paper) -> bool:
@@ -767,13 +777,13 @@ def _render_kinds(state: tuple[Output, SiteIndex], names: list[str]) -> tuple:
     return out.share()
 
 
-def _render_share(state: tuple[Output, SiteIndex], papers: list[Paper]) -> tuple:
-    """A forked worker's task: these papers' pages and search documents (their keys
-    were recorded before the fork)."""
+def _render_share(state: tuple[Output, SiteIndex], todo: list[tuple]) -> tuple:
+    """A forked worker's task: these papers' pages or search documents, (paper_page or
+    paper_document, paper) each (their keys were recorded before the fork)."""
     out, site = state
     out.forked()
-    for paper in papers:
-        paper_page(out, site, paper)
+    for make, paper in todo:
+        make(out, site, paper)
     return out.share()
 
 
@@ -972,10 +982,11 @@ class Renderer:
         self.tuning = tuning
 
     def render_listings(self) -> None:
-        """The kinds that need no related papers, and the papers' search documents. In a
-        build that keeps most pages, the other core is mostly free here (the related
-        papers of a few new ones are soon found), so a fork renders the kinds marked
-        `beside`; in a full build it is finding the related papers of all."""
+        """The kinds that need no related papers. In a build that keeps most pages, the
+        other core is mostly free here (the related papers of a few new ones are soon
+        found), so a fork renders the kinds marked `beside`, and the search documents
+        are made here too (PaperPages.documents); in a full build it is finding the
+        related papers of all."""
         listings = [kind for kind in KINDS if not kind.needs_related]
         apart = (self.tuning.apart and bool(self.out.reusable)
                  and len(self.site.papers) >= self.tuning.render_apart_from)
@@ -985,7 +996,8 @@ class Renderer:
         def render_here() -> None:
             for kind in here:
                 kind.build(self.out, self.site)
-            self.papers.documents(self.out, self.site)
+            if self.out.reusable:
+                self.papers.documents(self.out, self.site)
 
         if not beside:
             render_here()

@@ -194,10 +194,10 @@ def write_search_documents(state: State) -> None:
 
 
 def start_indexing(state: State) -> None:
-    """A fresh interpreter writes the search documents (made with the listings) and
-    indexes those that changed while this process finds the related papers, renders
-    and writes the paper pages, and MkDocs renders them. It indexes into a folder of its
-    own (MkDocs empties its output folder before a full build)."""
+    """A fresh interpreter writes the search documents and indexes those that changed
+    while this process goes on (after one more day: finds the related papers, renders
+    and writes the paper pages) and MkDocs renders the pages. It indexes into a folder
+    of its own (MkDocs empties its output folder before a full build)."""
     project, out = state.project, state.renderer.out
     # The month of a paper's first day picks its shard of the index (search.shards).
     months = {render.search_path(pages.paper_path(p)): min(p.dates).strftime("%Y-%m")
@@ -264,14 +264,19 @@ def collect(project: Project, tuning: Tuning = DEFAULT) -> tuple[list[Paper], li
 
 def make_pages(state: State, stages: Stages, then=lambda state: None) -> None:
     """The stages `generate` and `build` share: digests to rendered pages; `then` runs
-    once the listings and search documents are made (`build` starts the index)."""
+    as soon as the search documents are made (`build` starts the index): with the
+    listings in a build that keeps most pages, with the paper pages in a full one."""
     stages.run("read", read, state)
     start_relating(state)
     stages.run("classify", classify, state)
     stages.run("render listings", render_listings, state)
-    then(state)
+    documents_made = state.renderer.papers.documents_made
+    if documents_made:
+        then(state)
     stages.run("relate", relate, state)
     stages.run("render papers", render_papers, state)
+    if not documents_made:
+        then(state)
 
 
 def generate(project: Project, full: bool = False, tuning: Tuning = DEFAULT,
