@@ -714,19 +714,22 @@ class PaperPages:
         self.documents_made = False  # the search documents were made with the listings
 
     def __call__(self, out: Output, site: SiteIndex) -> None:
-        todo = [(paper_page, paper) for paper in site.papers
-                if self._changed(out, site, paper)]
-        if not self.documents_made:
-            todo += [(paper_document, paper) for paper in self._changed_documents(out, site)]
+        pages = [(paper_page, paper) for paper in site.papers
+                 if self._changed(out, site, paper)]
+        documents = [] if self.documents_made else [
+            (paper_document, paper) for paper in self._changed_documents(out, site)]
+        todo = pages + documents
         if len(todo) >= self.tuning.render_apart_from and self.tuning.apart:
             # The other core is free here (the related papers are found, the search
-            # index is not started yet): a fork renders the second half of the pages.
-            half = len(todo) // 2
+            # index is not started yet): a fork renders the second half of the pages
+            # and of the documents.
+            mine = pages[:len(pages) // 2] + documents[:len(documents) // 2]
+            theirs = pages[len(pages) // 2:] + documents[len(documents) // 2:]
             worker = Worker(self.tuning, state=(out, site))
-            share = worker.submit(_render_share, todo[half:])
-            _, theirs = worker.alongside(
-                share, lambda: [make(out, site, p) for make, p in todo[:half]])
-            out.add(theirs)
+            share = worker.submit(_render_share, theirs)
+            _, made = worker.alongside(
+                share, lambda: [make(out, site, p) for make, p in mine])
+            out.add(made)
         else:
             for make, paper in todo:
                 make(out, site, paper)
