@@ -705,9 +705,9 @@ def api_data(out: Output, site: SiteIndex) -> None:
 
 
 class PaperPages:
-    """The paper pages. A page whose inputs are unchanged since it was last written is
-    not rendered again (Output.unchanged); the others are rendered here, and from
-    `render_apart_from` pages on, half of them in a forked worker."""
+    """The paper pages and their search documents. One whose inputs are unchanged since
+    it was last written is not rendered again (Output.unchanged); the others are
+    rendered here, and from `render_apart_from` on, half of them in a forked worker."""
 
     def __init__(self, tuning: Tuning):
         self.tuning = tuning
