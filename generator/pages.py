@@ -714,21 +714,20 @@ class PaperPages:
         self.documents_made = False  # the search documents were made with the listings
 
     def __call__(self, out: Output, site: SiteIndex) -> None:
-        pages = [(paper_page, paper) for paper in site.papers
-                 if self._changed(out, site, paper)]
-        documents = [] if self.documents_made else [
-            (paper_document, paper) for paper in self._changed_documents(out, site)]
-        todo = pages + documents
+        pages = [paper for paper in site.papers if self._changed(out, site, paper)]
+        documents = [] if self.documents_made else self._changed_documents(out, site)
+        # A paper whose page and document are both made has its variables made once.
+        both = {id(paper) for paper in documents} & {id(paper) for paper in pages}
+        todo = ([(paper_files if id(paper) in both else paper_page, paper) for paper in pages]
+                + [(paper_document, paper) for paper in documents if id(paper) not in both])
         if len(todo) >= self.tuning.render_apart_from and self.tuning.apart:
             # The other core is free here (the related papers are found, the search
-            # index is not started yet): a fork renders the second half of the pages
-            # and of the documents.
-            mine = pages[:len(pages) // 2] + documents[:len(documents) // 2]
-            theirs = pages[len(pages) // 2:] + documents[len(documents) // 2:]
+            # index is not started yet): a fork renders the second half.
+            half = len(todo) // 2
             worker = Worker(self.tuning, state=(out, site))
-            share = worker.submit(_render_share, theirs)
+            share = worker.submit(_render_share, todo[half:])
             _, made = worker.alongside(
-                share, lambda: [make(out, site, p) for make, p in mine])
+                share, lambda: [make(out, site, p) for make, p in todo[:half]])
             out.add(made)
         else:
             for make, paper in todo:
@@ -790,18 +789,26 @@ def _render_share(state: tuple[Output, SiteIndex], todo: list[tuple]) -> tuple:
     return out.share()
 
 
-def paper_page(out: Output, site: SiteIndex, paper: Paper) -> None:
-    meta, variables = _paper_variables(site, paper)
+def paper_page(out: Output, site: SiteIndex, paper: Paper, made=None) -> None:
+    """`made`: the paper's _paper_variables, where the caller has them."""
+    meta, variables = made or _paper_variables(site, paper)
     out.page(paper_path(paper), meta, "paper.md.j2",
              bibtex=cite.bibtex(paper, site.settings.site_url), **variables)
 
 
-def paper_document(out: Output, site: SiteIndex, paper: Paper) -> None:
+def paper_document(out: Output, site: SiteIndex, paper: Paper, made=None) -> None:
     """The paper's search document: its page's template without what changes as other
     papers arrive (related papers, dates, ranks), so it needs no related papers."""
-    meta, variables = _paper_variables(site, paper)
+    meta, variables = made or _paper_variables(site, paper)
     out.search_document(paper_path(paper), meta["title"], "paper.md.j2", bibtex="",
                         **variables)
+
+
+def paper_files(out: Output, site: SiteIndex, paper: Paper) -> None:
+    """The paper's page and search document."""
+    made = _paper_variables(site, paper)
+    paper_page(out, site, paper, made)
+    paper_document(out, site, paper, made)
 
 
 def _paper_variables(site: SiteIndex, paper: Paper) -> tuple[dict, dict]:
