@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+import orjson
 import yaml
 
 from generator.errors import ProjectError
@@ -434,14 +435,21 @@ def keep_only(folder: Path, names: set[str]) -> int:
 
 def read_json(path: Path) -> object:
     try:
-        return json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+        return orjson.loads(path.read_bytes())
+    except (OSError, ValueError):  # orjson.JSONDecodeError is a ValueError
         return None
 
 
 def write_json(path: Path, data: object, indent: int | None = None) -> None:
-    text = json.dumps(data, sort_keys=True, indent=indent, ensure_ascii=indent is None)
-    atomic_write(path, (text + ("\n" if indent is not None else "")).encode("utf-8"))
+    """The build's records (the cache, the manifests) as orjson writes them: it reads
+    and writes them several times faster than json, and they are megabytes at 10,000
+    papers. With `indent`, a file people read (json, indented, with a newline)."""
+    if indent is None:
+        data = orjson.dumps(data, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS)
+    else:
+        data = (json.dumps(data, sort_keys=True, indent=indent, ensure_ascii=False)
+                + "\n").encode("utf-8")
+    atomic_write(path, data)
 
 
 def temp_dir_beside(target: Path) -> Path:
