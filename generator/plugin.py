@@ -221,6 +221,29 @@ def package_dir(name: str) -> Path:
     return Path(str(resources.files("generator") / name))
 
 
+def _generated_files():
+    """Whether a MkDocs File is one the generator writes (a generated folder's or a
+    generated top-level file)."""
+    from generator import pages
+
+    owned = tuple(f"{folder}/" for folder in pages.generated_folders())
+    top = pages.generated_top_files()
+    return lambda file: file.src_uri.startswith(owned) or file.src_uri in top
+
+
+def _link_file(file: File, dirty: bool = False) -> None:
+    """File.copy_file for a generated file that is not a page (a feed, JSON, a .bib):
+    a hard link to it instead of a copy, tens of thousands of files and megabytes in an
+    archive. Safe because nothing writes into a generated file: the generator replaces
+    one with a new file (store.PageWriter), and an output MkDocs is about to write is
+    deleted first (_dirty_files)."""
+    from generator import store
+
+    if dirty and not file.is_modified():
+        return
+    store.link_over(Path(file.abs_src_path), Path(file.abs_dest_path))
+
+
 def _modified() -> bool:
     return True
 
@@ -292,6 +315,10 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
                 files.append(File.generated(config, uri, abs_src_path=str(path)))
         if self.dirty:
             files = self._dirty_files(files)
+        generated = _generated_files()
+        for file in files:
+            if generated(file) and file.abs_src_path and not file.is_documentation_page():
+                file.copy_file = functools.partial(_link_file, file)
         return files
 
     def _dirty_files(self, files: Files) -> Files:
@@ -305,17 +332,12 @@ class PaperDigestPlugin(BasePlugin[PaperDigestConfig]):
         the archive): an unchanged page is marked unmodified (it stays in `files` for
         the sitemap), and an unchanged file that is not a page is left out (its copy in
         the site is already in place)."""
-        from generator import pages, store
+        from generator import store
 
         if self.modified is None:
             changed = [file for file in files if file.is_modified()]
         else:
-            owned = tuple(f"{folder}/" for folder in pages.generated_folders())
-            top = pages.generated_top_files()
-
-            def generated(file: File) -> bool:
-                return file.src_uri.startswith(owned) or file.src_uri in top
-
+            generated = _generated_files()
             left, changed = [], []
             for file in files:
                 if generated(file):

@@ -172,7 +172,7 @@ class PageWriter:
         self._folders: set[str] = set()  # folders known to exist
 
     def write(self, pages: dict[str, str | bytes]) -> None:
-        changed: list[tuple[str, Path, bytes, str]] = []
+        changed: list[tuple[str, Path, bytes, str, bool]] = []
         for relative, text in sorted(pages.items()):
             target = _below(self.root, relative)
             data = text if isinstance(text, bytes) else text.encode("utf-8")
@@ -180,19 +180,24 @@ class PageWriter:
             try:
                 stat = target.stat()
             except FileNotFoundError:
-                changed.append((relative, target, data, digest))
+                changed.append((relative, target, data, digest, False))
                 continue
             current = [digest, stat.st_size, stat.st_mtime_ns]
             if self.known.get(relative) == current or (
                     stat.st_size == len(data) and target.read_bytes() == data):
                 self.record[relative] = current
             else:
-                changed.append((relative, target, data, digest))
-        for folder in sorted({str(target.parent) for _, target, _, _ in changed}
-                             - self._folders):
+                changed.append((relative, target, data, digest, True))
+        for folder in sorted({str(c[1].parent) for c in changed} - self._folders):
             os.makedirs(folder, exist_ok=True)
             self._folders.add(folder)
-        for relative, target, data, digest in changed:
+        for relative, target, data, digest, there in changed:
+            if there:
+                # A rename over a file makes ext4 write the new one out at once (its
+                # auto_da_alloc), a third of a millisecond a page; onto a free name it
+                # does not. Meanwhile the page is missing, never half written, and a
+                # build stopped there makes it again (the manifest no longer matches).
+                target.unlink()
             atomic_write(target, data, make_parent=False)
             stat = target.stat()
             self.record[relative] = [digest, stat.st_size, stat.st_mtime_ns]
@@ -378,6 +383,14 @@ def link_files(source: Path, dest: Path, relatives: list[str]) -> None:
         target = _below(dest, relative)
         target.parent.mkdir(parents=True, exist_ok=True)
         _link_or_copy(_below(source, relative), target)
+
+
+def link_over(source: Path, dest: Path) -> None:
+    """dest as a hard link to source (a copy where links cannot be made), in place of
+    what dest was."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    dest.unlink(missing_ok=True)
+    _link_or_copy(source, dest)
 
 
 def _link_or_copy(source, dest) -> None:

@@ -201,6 +201,10 @@ TWO_BUNDLES = Tuning(search_small=0, search_rebuild_share=0.5, search_ballast=50
                      render_apart_from=1)
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    return os.stat(a).st_ino == os.stat(b).st_ino
+
+
 def test_incremental_build_equals_a_full_build(tmp_path, capsys, monkeypatch):
     """After one more day, a removed digest and a hidden paper, the site built over the
     previous one (only changed pages rendered; MkDocs shown only those) is identical to
@@ -208,6 +212,8 @@ def test_incremental_build_equals_a_full_build(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("SITE_URL", "https://example.org/digest/")  # a sitemap of pages
     project = copy_sample_project(tmp_path / "p")
     assert main(["build", "--project", str(project)], tuning=TWO_BUNDLES) == 0
+    # A generated file that is not a page is in the site as a hard link, not a copy.
+    assert _same_file(project / "site/feed.xml", project / "site_src/feed.xml")
     shutil.copy(Path(__file__).parent / "fixtures/formats/2026-08-18-api.json",
                 project / "digests")
     (project / "digests/2025-03-14.txt").unlink()
@@ -224,6 +230,7 @@ def test_incremental_build_equals_a_full_build(tmp_path, capsys, monkeypatch):
     assert tree_digest(tmp_path / "linked") == before
     incremental = tree_digest(project / "site")
     assert incremental != before
+    assert _same_file(project / "site/feed.xml", project / "site_src/feed.xml")
     assert not (project / "site/dates/2025-03-14").exists()
     assert not (project / "site/papers/beir-pl-zero-shot-information-retrieval-benchmark-"
                           "for-the-polish-language").exists()
