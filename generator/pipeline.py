@@ -13,8 +13,9 @@
 
 Each stage is a function of the one `State` a build carries, and `Stages.run` times
 each one (what `build --timings` prints). Work that runs beside the stages (copying
-the previous site, related papers, the search index) goes through generator/parallel.py,
-tuned by the `Tuning` passed in.
+the previous site, finding the generated files still as the last build wrote them,
+related papers, the search index) goes through generator/parallel.py, tuned by the
+`Tuning` passed in.
 """
 
 from __future__ import annotations
@@ -87,6 +88,8 @@ class State:
     index_dir: Path | None = None  # where the search bundles are made
     copying: Worker | None = None
     copied: object = None  # the copy's future
+    checking: Worker | None = None  # finds the generated files left as they were
+    checked: object = None  # its future
     indexing: Fresh | None = None
     sources: set[str] = field(default_factory=set)  # the generated files in docs_dir
     # The generated files written since the last site was built (None: not known), so
@@ -97,10 +100,19 @@ class State:
     def workers(self) -> list:
         """What runs beside the stages, to stop when the build fails."""
         relating = self.relating.worker if self.relating else None
-        return [w for w in (self.copying, relating, self.indexing) if w]
+        return [w for w in (self.copying, self.checking, relating, self.indexing) if w]
 
 
 # --- the stages -------------------------------------------------------------------------
+
+
+def start_checking(state: State) -> None:
+    """A fork finds the generated files and search documents that are as the last build
+    wrote them (a stat of each, tens of thousands in an archive) while the digests are
+    read: the listings need the answer."""
+    if not state.full:
+        state.checking = Worker(state.tuning)
+        state.checked = state.checking.submit(_reusable, state.project)
 
 
 def read(state: State) -> None:
@@ -148,9 +160,11 @@ def render_listings(state: State) -> None:
     state.report.newest = max(days, default=None)
     project = state.project
     state.writer = store.PageWriter(project.docs_dir, pages.generated_folders(),
-                                    project.cache_dir / "pages.json")
-    reusable = {} if state.full else _reusable(project, state.tables["rendered"].old,
-                                                 state.writer.known)
+                                    _pages_manifest(project))
+    reusable = {}
+    if state.checking:
+        reusable = state.checked.result()
+        state.checking.close()
     state.unbuilt = _read_unbuilt(project)
     if state.unbuilt is not None:
         # Which files differ from site/ is not known while pages are written: after a
@@ -216,7 +230,8 @@ def mkdocs(state: State) -> None:
     # what made them goes before MkDocs and Pagefind, the build's largest two, run.
     state.rendered = state.renderer = state.relating = state.writer = None
     state.papers, state.notes = [], {}
-    give_back_memory()
+    if not state.incremental:  # the process holds little after one more day
+        give_back_memory()
     if state.copying:
         state.copied.result()
         state.copying.close()
@@ -266,6 +281,7 @@ def make_pages(state: State, stages: Stages, then=lambda state: None) -> None:
     """The stages `generate` and `build` share: digests to rendered pages; `then` runs
     as soon as the search documents are made (`build` starts the index): with the
     listings in a build that keeps most pages, with the paper pages in a full one."""
+    start_checking(state)
     stages.run("read", read, state)
     start_relating(state)
     stages.run("classify", classify, state)
@@ -369,13 +385,13 @@ def _build(project: Project, full: bool, tuning: Tuning, stages: Stages) -> Repo
 # --- helpers of the render and write stages ---------------------------------------------
 
 
-def _reusable(project: Project, previous: dict[str, str], manifest: dict) -> dict[str, str]:
+def _reusable(project: Project) -> dict[str, str]:
     """{path: the key it was written with} for the generated files and search
-    documents that are as the last build wrote them (`manifest`: the generated files'
-    manifest as that build left it)."""
+    documents that are as the last build wrote them."""
+    previous = cache.Table(project.cache_dir / "rendered.json").old
     documents = [path for path in previous if render.is_search_path(path)]
     files = [path for path in previous if not render.is_search_path(path)]
-    unchanged = (store.unchanged_files(project.docs_dir, manifest, files)
+    unchanged = (store.unchanged_files(project.docs_dir, _pages_manifest(project), files)
                  | store.unchanged_files(project.search_corpus, _corpus_manifest(project),
                                          documents))
     return {path: previous[path] for path in unchanged}
@@ -394,6 +410,10 @@ def _read_unbuilt(project: Project) -> set[str] | None:
 
 def _lock_file(project: Project) -> Path:
     return project.cache_dir / "build.lock"
+
+
+def _pages_manifest(project: Project) -> Path:
+    return project.cache_dir / "pages.json"
 
 
 def _corpus_manifest(project: Project) -> Path:

@@ -237,11 +237,10 @@ def write_pages(docs_dir: Path, pages: dict[str, str | bytes], owned: tuple[str,
     return writer.finish(set(pages), kept)
 
 
-def unchanged_files(root: Path, manifest: Path | dict, relatives: list[str]) -> set[str]:
+def unchanged_files(root: Path, manifest: Path, relatives: list[str]) -> set[str]:
     """Those of `relatives` whose file under root has the size and modification time
-    the manifest (its file, or its content) recorded when write_pages wrote it
-    (nothing has touched it since)."""
-    known = manifest if isinstance(manifest, dict) else read_json(manifest)
+    the manifest recorded when write_pages wrote it (nothing has touched it since)."""
+    known = read_json(manifest)
     if not isinstance(known, dict):
         return set()
     out = set()
