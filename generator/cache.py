@@ -11,7 +11,7 @@ without end. Deleting the folder costs one slower build, nothing else.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -42,15 +42,19 @@ def code_version() -> str:
 
 
 class Table:
-    """One cached table: {key: JSON value}."""
+    """One cached table: {key: JSON value}, read when first asked for (the build's
+    process only writes the table of rendered pages' keys, megabytes in an archive)."""
 
     def __init__(self, path: Path):
         self.path = path
-        data = store.read_json(path)
+        self.used: dict = {}
+
+    @cached_property
+    def old(self) -> dict:
+        data = store.read_json(self.path)
         valid = isinstance(data, dict) and data.get("code") == code_version() \
             and isinstance(data.get("entries"), dict)
-        self.old: dict = data["entries"] if valid else {}
-        self.used: dict = {}
+        return data["entries"] if valid else {}
 
     def get(self, name: str):
         value = self.old.get(name)
@@ -62,7 +66,8 @@ class Table:
         self.used[name] = value
 
     def save(self) -> None:
-        if self.used != self.old:
+        # A table never read is written without reading it first to compare.
+        if "old" not in self.__dict__ or self.used != self.old:
             store.write_json(self.path, {"code": code_version(), "entries": self.used})
 
 

@@ -158,16 +158,43 @@ def test_pages_are_written_once_and_stale_ones_pruned(tmp_path):
     root, manifest = tmp_path / "docs", tmp_path / "pages.json"
     assert store.write_pages(root, {"papers/a.md": "A", "papers/b.md": "B", "index.md": "I"},
                              ("papers",), manifest) == (["index.md", "papers/a.md",
-                                                         "papers/b.md"], 0)
+                                                         "papers/b.md"], [])
     mtime = (root / "papers/a.md").stat().st_mtime_ns
     # Unchanged pages are not written again; a page no longer made is deleted, but only
     # in the folders generated pages own.
     (root / "about.md").write_text("mine")
-    assert store.write_pages(root, {"papers/a.md": "A"}, ("papers",), manifest) == ([], 1)
+    assert store.write_pages(root, {"papers/a.md": "A"}, ("papers",), manifest) == ([], ["papers/b.md"])
     assert (root / "papers/a.md").stat().st_mtime_ns == mtime
     assert not (root / "papers/b.md").exists()
     assert (root / "about.md").read_text() == "mine" and (root / "index.md").exists()
     assert not list(root.rglob(".*.tmp"))  # atomic writes leave nothing behind
+
+
+def test_pruning_from_the_manifest_deletes_what_the_last_writes_made_alone(tmp_path):
+    """Without the walk, the files of the last manifest that are not made again go, with
+    the folders they leave empty, and a file the manifest never had stays; the outputs
+    of the files deleted since a site was built go from it, those of kept ones stay."""
+    root, manifest = tmp_path / "docs", tmp_path / "pages.json"
+    store.write_pages(root, {"papers/a.md": "A", "papers/b/c.md": "C", "dates/d.md": "D"},
+                      ("papers", "dates"), manifest)
+    (root / "papers/stray.md").write_text("not made by a build")
+    writer = store.PageWriter(root, ("papers", "dates"), manifest)
+    writer.write({"papers/a.md": "A"})
+    assert writer.finish({"papers/a.md"}, {"dates/d.md"}, walk=False) == (
+        [], ["papers/b/c.md"])
+    assert not (root / "papers/b").exists() and (root / "papers/stray.md").exists()
+    assert (root / "dates/d.md").exists()
+    site = tmp_path / "site"
+    for output in ("papers/a/index.html", "papers/b/c/index.html", "dates/d/index.html",
+                   "papers/older/index.html"):
+        (site / output).parent.mkdir(parents=True, exist_ok=True)
+        (site / output).write_text("page")
+    assert store.remove_stale_outputs(site, {"papers/a.md", "dates/d.md"},
+                                      ("papers", "dates"),
+                                      removed={"papers/b/c.md", "dates/d.md"}) == 1
+    assert not (site / "papers/b").exists()
+    assert (site / "papers/a/index.html").exists() and (site / "dates/d/index.html").exists()
+    assert (site / "papers/older/index.html").exists()  # not looked at: not in `removed`
 
 
 def test_the_site_swap_replaces_the_whole_folder(tmp_path):
@@ -254,6 +281,10 @@ def test_a_cache_table_keeps_what_a_build_used(tmp_path):
     assert again.get("a") == [1]
     again.save()  # only "a" was used: "b" is dropped
     assert cache.Table(path).old == {"a": [1]}
+    written = cache.Table(path)  # never read: what it was given is saved as it is
+    written.used = {"c": [3]}
+    written.save()
+    assert cache.Table(path).old == {"c": [3]}
     assert cache.key("ab", "c") != cache.key("a", "bc")
 
 
