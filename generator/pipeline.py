@@ -93,8 +93,11 @@ class State:
     indexing: Fresh | None = None
     sources: set[str] = field(default_factory=set)  # the generated files in docs_dir
     # The generated files written since the last site was built (None: not known), so
-    # that MkDocs renders and copies those alone without checking every file's time.
+    # that MkDocs renders and copies those alone without checking every file's time,
+    # and those deleted since (None with it), whose outputs alone are removed from the
+    # copy of the site, and without a walk of docs_dir (PageWriter.finish).
     unbuilt: set[str] | None = None
+    deleted: set[str] | None = None
 
     @property
     def workers(self) -> list:
@@ -165,10 +168,11 @@ def render_listings(state: State) -> None:
     if state.checking:
         reusable = state.checked.result()
         state.checking.close()
-    state.unbuilt = _read_unbuilt(project)
+    state.unbuilt, state.deleted = _read_unbuilt(project)
     if state.unbuilt is not None:
         # Which files differ from site/ is not known while pages are written: after a
-        # build killed meanwhile, MkDocs compares file times (write() records them).
+        # build killed meanwhile, MkDocs compares file times (write() records them), and
+        # the stale files are found by walking the folders.
         store.write_json(_unbuilt_file(project), None)
     state.renderer = pages.Renderer(state.papers, state.taxonomy, project.settings,
                                     project.templates_dir, reusable, state.tuning,
@@ -193,11 +197,13 @@ def write(state: State) -> None:
     rendered = state.rendered
     state.sources = rendered.made | rendered.kept
     state.writer.write(rendered.pages)
-    written, state.report.deleted = state.writer.finish(rendered.made, rendered.kept)
-    state.report.written = len(written)
+    written, deleted = state.writer.finish(rendered.made, rendered.kept,
+                                           walk=state.full or state.unbuilt is None)
+    state.report.written, state.report.deleted = len(written), len(deleted)
     if state.unbuilt is not None:
         state.unbuilt |= set(written)
-        store.write_json(_unbuilt_file(state.project), sorted(state.unbuilt))
+        state.deleted |= set(deleted)
+        _write_unbuilt(state.project, state.unbuilt, state.deleted)
 
 
 def write_search_documents(state: State) -> None:
@@ -246,8 +252,8 @@ def mkdocs(state: State) -> None:
         if view:
             store.remove_tree(view)
     if state.incremental:
-        store.remove_stale_outputs(state.staging, state.sources,
-                                   pages.generated_folders())
+        store.remove_stale_outputs(state.staging, state.sources, pages.generated_folders(),
+                                   removed=state.deleted)
 
 
 def index(state: State) -> None:
@@ -261,7 +267,7 @@ def swap(state: State) -> None:
     # After an incremental build the old site is kept as the next one's start; after a
     # full build, which shares no file with it, it goes (an archive's site is gigabytes).
     store.swap_in(state.staging, state.project.site_dir, keep=state.incremental)
-    store.write_json(_unbuilt_file(state.project), [])  # site/ has every page written
+    _write_unbuilt(state.project, set(), set())  # site/ has every page written
 
 
 # --- the commands -----------------------------------------------------------------------
@@ -401,11 +407,19 @@ def _unbuilt_file(project: Project) -> Path:
     return project.cache_dir / "unbuilt.json"
 
 
-def _read_unbuilt(project: Project) -> set[str] | None:
-    """The generated files written since site/ was built, or None where that is not
-    known (no build has recorded it yet)."""
+def _read_unbuilt(project: Project) -> tuple[set[str], set[str]] | tuple[None, None]:
+    """(The generated files written since site/ was built, those deleted since), or
+    Nones where that is not known (no build has recorded it yet)."""
     record = store.read_json(_unbuilt_file(project))
-    return set(record) if isinstance(record, list) else None
+    if isinstance(record, dict) and isinstance(record.get("written"), list) \
+            and isinstance(record.get("deleted"), list):
+        return set(record["written"]), set(record["deleted"])
+    return None, None
+
+
+def _write_unbuilt(project: Project, written: set[str], deleted: set[str]) -> None:
+    store.write_json(_unbuilt_file(project),
+                     {"written": sorted(written), "deleted": sorted(deleted)})
 
 
 def _lock_file(project: Project) -> Path:

@@ -214,14 +214,24 @@ class PageWriter:
         self.record |= record
         self.written += written
 
-    def finish(self, made: set[str], kept: set[str] = frozenset()) -> tuple[list[str], int]:
+    def finish(self, made: set[str], kept: set[str] = frozenset(), walk: bool = True
+               ) -> tuple[list[str], list[str]]:
         """Delete the owned files neither `made` nor `kept` (files known to be
         unchanged, see unchanged_files, that the caller did not make again), write the
-        manifest; returns (the paths written, how many files were deleted)."""
+        manifest; returns (the paths written, the paths deleted).
+
+        With `walk` false, only the files of the last manifest are candidates, not every
+        file of the owned folders: the caller knows that no write since the manifest
+        was saved went unrecorded (a build stopped while it wrote pages, for one)."""
         self.record |= {relative: self.known[relative] for relative in kept
                         if relative in self.known and relative not in self.record}
-        deleted = _prune(self.root, self.owned,
-                         lambda relative: relative in made or relative in kept)
+        if walk or not self.known:
+            deleted = _prune(self.root, self.owned,
+                             lambda relative: relative in made or relative in kept)
+        else:
+            deleted = _remove_files(self.root, self.owned, [
+                relative for relative in self.known
+                if relative not in made and relative not in kept])
         if self.manifest:
             write_json(self.manifest, self.record)
         return self.written, deleted
@@ -229,9 +239,9 @@ class PageWriter:
 
 def write_pages(docs_dir: Path, pages: dict[str, str | bytes], owned: tuple[str, ...],
                 manifest: Path | None = None, kept: set[str] = frozenset()
-                ) -> tuple[list[str], int]:
+                ) -> tuple[list[str], list[str]]:
     """Write generated pages (text, or UTF-8 bytes) at once (see PageWriter); returns
-    (the paths written, in order, and how many files were deleted)."""
+    (the paths written, in order, and the paths deleted)."""
     writer = PageWriter(docs_dir, owned, manifest)
     writer.write(pages)
     return writer.finish(set(pages), kept)
@@ -399,27 +409,34 @@ def _link_or_copy(source, dest) -> None:
         shutil.copy2(source, dest)
 
 
-def remove_stale_outputs(site_dir: Path, sources: set[str], owned: tuple[str, ...]) -> int:
+def remove_stale_outputs(site_dir: Path, sources: set[str], owned: tuple[str, ...],
+                         removed: set[str] | None = None) -> int:
     """After a dirty build: delete outputs in the generated folders whose source page or
     file (`sources`, paths in docs_dir) is gone (a hidden paper, a topic page that
-    shrank)."""
+    shrank). `removed`: the generated files deleted since site_dir was built, where
+    known; only their outputs are looked at, not every file of the site."""
     def has_source(relative: str) -> bool:
         page, _, name = relative.rpartition("/")
         if name == "index.html":
             return f"{page}.md" in sources or f"{page}/index.md" in sources
         return relative in sources
 
-    return _prune(site_dir, owned, has_source)
+    if removed is None:
+        return len(_prune(site_dir, owned, has_source))
+    outputs = {f"{source.removesuffix('/index.md').removesuffix('.md')}/index.html"
+               if source.endswith(".md") else source for source in removed}
+    return len(_remove_files(site_dir, owned, [output for output in sorted(outputs)
+                                               if not has_source(output)]))
 
 
-def _prune(root: Path, owned: tuple[str, ...], keep) -> int:
+def _prune(root: Path, owned: tuple[str, ...], keep) -> list[str]:
     """Delete the files of root's `owned` folders that keep(path relative to root, as
-    text with "/") rejects, then the folders left empty; returns how many files went.
+    text with "/") rejects, then the folders left empty; returns the files that went.
 
     os.walk's bottom-up order sees a folder's files before the folder, and its directory
     entries say which are files without a stat each: tens of thousands of pages are
     walked on every build."""
-    removed = 0
+    removed = []
     start = len(str(root)) + 1
     for folder in owned:
         for current, _, names in os.walk(root / folder, topdown=False):
@@ -428,10 +445,35 @@ def _prune(root: Path, owned: tuple[str, ...], keep) -> int:
             for name in names:
                 if not keep(f"{prefix}/{name}"):
                     os.unlink(os.path.join(current, name))
-                    removed += 1
+                    removed.append(f"{prefix}/{name}")
                     left -= 1
             if not left and current != str(root / folder) and not os.listdir(current):
                 os.rmdir(current)
+    return removed
+
+
+def _remove_files(root: Path, owned: tuple[str, ...], relatives: list[str]) -> list[str]:
+    """What _prune does, for the named files of root's `owned` folders alone (those
+    elsewhere, or gone already, are passed over): returns the files that went."""
+    removed, folders = [], set()
+    for relative in relatives:
+        try:
+            parts = _check(root, relative)
+        except UnsafePath:
+            continue
+        if len(parts) < 2 or parts[0] not in owned:
+            continue
+        try:
+            os.unlink(root / relative)
+        except FileNotFoundError:
+            continue
+        removed.append(relative)
+        folders.update("/".join(parts[:i]) for i in range(2, len(parts)))
+    for folder in sorted(folders, key=lambda f: -f.count("/")):  # the deepest first
+        try:
+            os.rmdir(root / folder)
+        except OSError:  # not empty, or gone
+            pass
     return removed
 
 

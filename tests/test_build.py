@@ -256,18 +256,23 @@ def test_incremental_build_equals_a_full_build(tmp_path, capsys, monkeypatch):
 def test_pages_written_before_a_build_are_rendered_by_it(tmp_path):
     """Pages that `generate` wrote, as a build that failed after writing would have, are
     rendered by the next build though it writes none of them again: the build keeps a
-    record of what was written since the site was built, and MkDocs renders from it."""
+    record of what was written and deleted since the site was built, and MkDocs renders
+    from it."""
     project = copy_sample_project(tmp_path / "p")
     assert main(["build", "--project", str(project)]) == 0
     shutil.copy(Path(__file__).parent / "fixtures/formats/2026-08-18-api.json",
                 project / "digests")
+    (project / "digests/2025-03-14.txt").unlink()
     assert main(["generate", "--project", str(project)]) == 0
     record = project / ".paper-digest-cache/unbuilt.json"
-    assert "dates/2026-08-18.md" in json.loads(record.read_text())
+    assert "dates/2026-08-18.md" in json.loads(record.read_text())["written"]
+    # And the pages it deleted, whose outputs the build removes from its copy of site/.
+    assert "dates/2025-03-14.md" in json.loads(record.read_text())["deleted"]
     assert main(["build", "--project", str(project)]) == 0
-    assert json.loads(record.read_text()) == []
+    assert json.loads(record.read_text()) == {"written": [], "deleted": []}
     incremental = tree_digest(project / "site")
     assert "dates/2026-08-18/index.html" in incremental
+    assert not (project / "site/dates/2025-03-14").exists()
     assert main(["build", "--full", "--project", str(project)]) == 0
     assert _without_search(tree_digest(project / "site")) == _without_search(incremental)
 
