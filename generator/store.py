@@ -188,7 +188,8 @@ class PageWriter:
                 self.record[relative] = current
             else:
                 changed.append((relative, target, data, digest, True))
-        for folder in sorted({str(c[1].parent) for c in changed} - self._folders):
+        for folder in sorted({str(target.parent) for _, target, *_ in changed}
+                             - self._folders):
             os.makedirs(folder, exist_ok=True)
             self._folders.add(folder)
         for relative, target, data, digest, there in changed:
