@@ -21,7 +21,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 
 from generator import cite, feeds
@@ -72,21 +72,24 @@ class SiteIndex:
         self.by_slug = {p.slug: p for p in self.papers}
         self.by_day = defaultdict(list)
         self.by_topic = defaultdict(list)
-        periods: dict[str, dict] = {"week": defaultdict(list), "month": defaultdict(list),
-                                    "year": defaultdict(list)}
         for paper in self.papers:
             for day in paper.dates:
                 self.by_day[day].append(paper)
-            # A paper featured on several days of a period is listed once in it.
-            for name, period_of in (("week", iso_week), ("month", lambda d: f"{d:%Y-%m}"),
-                                    ("year", lambda d: d.year)):
-                for period in dict.fromkeys(period_of(d) for d in paper.dates):
-                    periods[name][period].append(paper)
         for day, listing in self.by_day.items():
             listing.sort(key=lambda p: (p.place_on(day), p.slug))  # the digest's order
-        self.by_week, self.by_month, self.by_year = (
-            periods["week"], periods["month"], periods["year"])
         self.days = sorted(self.by_day)
+        # Each period's papers from its days' (its key once per day, not per paper and
+        # day); a paper featured on several days of a period is in it once. Their order
+        # is ranked()'s, in _periods.
+        periods: dict[str, dict] = {"week": defaultdict(dict), "month": defaultdict(dict),
+                                    "year": defaultdict(dict)}
+        for day in self.days:
+            for name, period in (("week", iso_week(day)), ("month", month_key(day)),
+                                 ("year", day.year)):
+                periods[name][period].update(dict.fromkeys(self.by_day[day]))
+        self.by_week, self.by_month, self.by_year = (
+            {period: list(papers) for period, papers in periods[name].items()}
+            for name in ("week", "month", "year"))
         self.periods = {kind: self._periods(kind, index) for kind, index in (
             ("year", self.by_year), ("month", self.by_month), ("week", self.by_week))}
         self._period_by_key = {(p.kind, p.key): p for ps in self.periods.values() for p in ps}
@@ -508,7 +511,7 @@ def topic_pages(out: Output, site: SiteIndex) -> None:
                           front={"count": len(papers), "chart": chart, "related": related},
                           topic=topic, topics_of=site.topics_of, order=order,
                           orders=_order_links(papers, f"topics/{topic.slug}/", per_page),
-                          ranks=_in_page_ranks(papers, per_page),
+                          follow=partial(_in_page_ranks, papers, per_page),
                           # how many the most upvoted pages show, when not all:
                           more=len(listing) if len(listing) < len(papers) else 0)
         _bibliography(out, f"topics/{topic.slug}/papers.bib", papers, site)
@@ -543,7 +546,7 @@ def author_pages(out: Output, site: SiteIndex) -> None:
                           stable=order == "newest", front={"count": len(papers)}, name=name,
                           slug=slug, topics_of=site.topics_of, order=order,
                           orders=_order_links(papers, f"authors/{slug}/", per_page),
-                          ranks=_in_page_ranks(papers, per_page),
+                          follow=partial(_in_page_ranks, papers, per_page),
                           more=len(listing) if len(listing) < len(papers) else 0)
 
 
@@ -581,11 +584,14 @@ def _order_links(papers: list[Paper], folder: str, per_page: int
     return [("newest", "Newest first", folder), ("upvotes", "Most upvoted", f"{folder}top/")]
 
 
-def _in_page_ranks(papers: list[Paper], per_page: int) -> dict[str, int]:
-    """{slug: place by upvotes} of a listing sorted in its page; empty for the others."""
+def _in_page_ranks(papers: list[Paper], per_page: int) -> dict:
+    """{"ranks": {slug: place by upvotes}} of a listing sorted in its page; empty for
+    the others. A page's `follow` (Output.listing): that page lists all of `papers`,
+    so they decide it, and its key has them (a sort per author page, most of a large
+    archive's 80,000 listing pages, was seconds a build)."""
     if not any(p.meta.upvotes for p in papers) or not _one_page(papers, per_page):
-        return {}
-    return {p.slug: place for place, p in enumerate(ranked(papers), 1)}
+        return {"ranks": {}}
+    return {"ranks": {p.slug: place for place, p in enumerate(ranked(papers), 1)}}
 
 
 UPDATES_DAYS = 60  # the record's newest days the updates page lists
@@ -988,6 +994,8 @@ class Renderer:
             compiled_templates(env, compiled)
         self.out = Output(settings, env, reusable,
                           key(repr(settings), repr(taxonomy), templates_fingerprint(env)), sink)
+        for paper in self.site.papers:  # here, before a fork renders kinds beside
+            self.out.fingerprint(paper)
         self.papers = PaperPages(tuning)
         self.tuning = tuning
 

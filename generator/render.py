@@ -23,6 +23,7 @@ from pathlib import Path, PurePosixPath
 
 import frontmatter
 import jinja2
+import orjson
 import yaml
 from markupsafe import Markup
 
@@ -294,10 +295,12 @@ class Output:
         self._unrelated: dict[int, str] = {}  # id(paper): its fingerprint before relate
 
     def fingerprint(self, paper: Paper) -> str:
-        """A hash of everything a paper is (kept with the paper: ids are not reused)."""
+        """A hash of everything a paper is (kept with the paper: ids are not reused).
+        Every field, as orjson encodes a dataclass: a third of the time of its repr,
+        which was a second per 40,000 papers."""
         known = self._fingerprints.get(id(paper))
         if known is None:
-            known = self._fingerprints[id(paper)] = (paper, key(repr(paper)))
+            known = self._fingerprints[id(paper)] = (paper, key(orjson.dumps(paper)))
         return known[1]
 
     def same_but_related(self, before: Paper, after: Paper) -> None:
@@ -337,11 +340,13 @@ class Output:
         if not self.unchanged(path, *inputs):
             self.file(path, make())
 
-    def listing(self, path: str, meta: dict, template: str, **variables) -> None:
+    def listing(self, path: str, meta: dict, template: str, follow=None, **variables) -> None:
         """A page that lists papers: rendered unless its inputs (the page's variables,
-        papers by their fingerprints) are those it was last written from."""
+        papers by their fingerprints) are those it was last written from. `follow`:
+        a function giving the variables that follow from those (the order of the
+        papers listed, say), made only for a page that is rendered."""
         if not self.unchanged(path, repr(meta), repr(self._canonical(variables))):
-            self.page(path, meta, template, **variables)
+            self.page(path, meta, template, **variables, **(follow() if follow else {}))
 
     def _canonical(self, value):
         """The page's variables as a value whose repr says all a template reads of them:
@@ -429,14 +434,16 @@ class Output:
             self.pages[path] = text.encode("utf-8")
 
     def paginated(self, base: str, items: list, per_page: int, meta: dict, template: str,
-                  stable: bool = False, front: dict | None = None, **variables) -> None:
+                  stable: bool = False, front: dict | None = None, follow=None,
+                  **variables) -> None:
         """base.md, then base/page/2.md, ...: no listing page grows with the data.
 
         `stable`, for listings newest first: the pages after the first hold runs of
         `per_page` counted from the oldest paper, and the first page the rest (per_page
         to twice that, less one), so a new paper changes the first page only, as long
         as the number of pages stays. `front`: variables only the first page has (what
-        changes with every paper, a count, a chart), so that the others are kept."""
+        changes with every paper, a count, a chart), so that the others are kept.
+        `follow`: as listing()'s, for every page."""
         if stable:
             older = max(0, len(items) // per_page - 1)
             first = len(items) - older * per_page
@@ -451,8 +458,8 @@ class Output:
             if number > 1:
                 page_meta["title"] = f"{meta['title']} (page {number})"
             extra = (front or {}) if number == 1 else {}
-            self.listing(path, page_meta, template, number=number, page_count=len(runs),
-                         items=run, **extra, **variables)
+            self.listing(path, page_meta, template, follow, number=number,
+                         page_count=len(runs), items=run, **extra, **variables)
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None), dt.date})

@@ -95,7 +95,7 @@ def test_the_site_index_lists_periods_once_per_paper():
     assert pages.iso_week(day) == "2026-W34"
     assert [p.slug for p in site.by_week["2026-W34"]] == ["twice"]
     assert [p.slug for p in site.by_week["2026-W35"]] == ["once"]
-    assert [p.slug for p in site.by_month["2026-08"]] == ["once", "twice"]
+    assert sorted(p.slug for p in site.by_month["2026-08"]) == ["once", "twice"]  # once each
     assert list(site.by_year) == [2026]
     assert site.days == sorted({day, day + dt.timedelta(days=6), day + dt.timedelta(days=7)})
 
