@@ -382,7 +382,7 @@ def day_pages(out: Output, site: SiteIndex) -> None:
 def _bibliography(out: Output, path: str, papers, site: SiteIndex) -> None:
     """The papers.bib beside a listing: every paper it lists, one entry each."""
     out.derived(path, lambda: cite.bibliography(list(papers), site.settings.site_url),
-                *(out.fingerprint(p) for p in papers))
+                out.fingerprints(papers))
 
 
 TOP_OF_PERIOD = 10  # the papers a period page opens with
@@ -648,7 +648,7 @@ def exports(out: Output, site: SiteIndex) -> None:
 
     def atom(path: str, title: str, papers: list[Paper], page: str) -> None:
         out.derived(path, lambda: made.atom(path, title, papers, page), title,
-                    *(out.fingerprint(p) for p in papers[:feeds.FEED_SIZE]))
+                    out.fingerprints(papers[:feeds.FEED_SIZE]))
 
     name = site.settings.site_name
     atom("feed.xml", name, newest, "")
@@ -704,7 +704,7 @@ def api_data(out: Output, site: SiteIndex) -> None:
     for day in site.days:
         papers = site.by_day[day]
         out.derived(f"api/dates/{day.isoformat()}.json", lambda: made.api_day(day, papers),
-                    *(out.fingerprint(p) for p in papers))
+                    out.fingerprints(papers))
 
 
 # --- paper pages: most are unchanged from one build to the next -------------------------

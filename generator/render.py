@@ -303,6 +303,11 @@ class Output:
             known = self._fingerprints[id(paper)] = (paper, key(orjson.dumps(paper)))
         return known[1]
 
+    def fingerprints(self, papers) -> str:
+        """The papers' fingerprints as one input of a key: a file per listing and per
+        author lists up to hundreds, each a part of its own cost more to hash."""
+        return " ".join(self.fingerprint(p) for p in papers)
+
     def same_but_related(self, before: Paper, after: Paper) -> None:
         """`after` is `before` with its related papers found: its fingerprint is made
         from before's, without the repr of the whole paper again."""
@@ -359,8 +364,9 @@ class Output:
             return self.fingerprint(value)
         if isinstance(value, dict):
             return [(repr(k), self._canonical(v)) for k, v in value.items()]
-        if isinstance(value, (list, tuple)):
-            return [self._canonical(v) for v in value]
+        if isinstance(value, (list, tuple)):  # most are lists of papers: told here
+            return [self.fingerprint(v) if type(v) is Paper else self._canonical(v)
+                    for v in value]
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return [type(value).__name__] + [self._canonical(getattr(value, f.name))
                                              for f in dataclasses.fields(value)]
