@@ -354,16 +354,23 @@ def _build(project: Project, full: bool, tuning: Tuning, stages: Stages) -> Repo
                       newest=dt.date.fromisoformat(last["newest"]) if last["newest"] else None)
     state.incremental = (not full and project.site_dir.is_dir()
                          and last.get("fingerprint") == fingerprint)
+    started = time.time_ns()
     # An incremental build starts from the site the last one replaced, if it is there:
-    # copy_site then links only the files that differ from site/.
-    state.staging = (store.take_spare(project.site_dir) if state.incremental
-                     else store.temp_dir_beside(project.site_dir))
+    # copy_site then links only the files that differ from site/, and does not look
+    # into the folders that last build did not change.
+    unchanged_before = None
+    if state.incremental:
+        state.staging, from_spare = store.take_spare(project.site_dir)
+        unchanged_before = last.get("unchanged_before") if from_spare else None
+    else:
+        state.staging = store.temp_dir_beside(project.site_dir)
     state.index_dir = store.temp_dir_beside(project.site_dir)
     try:
         if state.incremental:
             state.copying = Worker(tuning)
             state.copied = state.copying.submit(store.copy_site, project.site_dir,
-                                                state.staging, pages.generated_folders())
+                                                state.staging, pages.generated_folders(),
+                                                store.SITE_SKIP, unchanged_before)
         make_pages(state, stages, then=start_indexing)
         stages.run("write", write, state)
         stages.run("mkdocs", mkdocs, state)
@@ -378,6 +385,8 @@ def _build(project: Project, full: bool, tuning: Tuning, stages: Stages) -> Repo
         store.remove_tree(state.index_dir)
     report = state.report
     done = {"fingerprint": fingerprint}
+    if state.incremental:  # the site it replaced is the spare, and the next build's start
+        done["unchanged_before"] = store.spare_since(started)
     # Kept when the build refused nothing (to be told again the next time) and no input
     # changed while it ran.
     if not report.errors and not report.warnings and inputs_fingerprint(

@@ -272,8 +272,11 @@ def unchanged_files(root: Path, manifest: Path, relatives: list[str]) -> set[str
 # --- sites ------------------------------------------------------------------------------
 
 
+SITE_SKIP = ("pagefind", "search-index.json")  # the search index: made anew each build
+
+
 def copy_site(source: Path, dest: Path, linked: tuple[str, ...],
-              skip: tuple[str, ...] = ("pagefind", "search-index.json")) -> None:
+              skip: tuple[str, ...] = SITE_SKIP, unchanged_before: int | None = None) -> None:
     """Make dest a copy of a built site, keeping modification times (MkDocs' dirty build
     compares them), but not what starts with a name in `skip` (the search index, made
     anew). dest may be empty or an older copy (the spare site, `take_spare`): only what
@@ -284,17 +287,26 @@ def copy_site(source: Path, dest: Path, linked: tuple[str, ...],
     link costs about as much as a small copy here, so the spare saves the tens of
     thousands of them an archive takes, each day. The build must then never write into
     a linked file, which would change the live site too: the plugin deletes every
-    output MkDocs is about to write before it does (PaperDigestPlugin.on_files)."""
+    output MkDocs is about to write before it does (PaperDigestPlugin.on_files).
+
+    That is also why, where dest is the site the source's build copied (the spare:
+    the site that build replaced), a linked folder of the source whose entries have
+    not changed since `unchanged_before` (ns, from `spare_since`) holds what dest's
+    does: every file written there is a new one, and a new entry changes its folder's
+    time. Such a folder without subfolders is left as it is, unread: a stat instead of
+    reading two folders, for each of an archive's paper pages."""
     with os.scandir(source) as entries:
         top = [e for e in entries if not e.name.startswith(skip)]
     there = _refresh(top, dest, link=False)  # the top level's files; its folders below
     for entry in top:
         if entry.is_dir(follow_symlinks=False):
-            _refresh_folder(entry.path, str(dest / entry.name), entry.name in linked,
-                            entry.name in there)
+            linked_here = entry.name in linked
+            _refresh_folder(entry.path, str(dest / entry.name), linked_here,
+                            entry.name in there, unchanged_before if linked_here else None)
 
 
-def _refresh_folder(source: str, dest: str, link: bool, there: bool) -> None:
+def _refresh_folder(source: str, dest: str, link: bool, there: bool,
+                    unchanged_before: int | None = None) -> None:
     """`there`: dest is a folder already (its parent's _refresh saw it). A paper's page
     is a folder of its own: tens of thousands of them, so no system call is spent
     asking again."""
@@ -305,8 +317,20 @@ def _refresh_folder(source: str, dest: str, link: bool, there: bool) -> None:
     folders = _refresh(listed, Path(dest), link)
     for entry in listed:
         if entry.is_dir(follow_symlinks=False):
+            if entry.name in folders and _unchanged_leaf(entry, unchanged_before):
+                continue
             _refresh_folder(entry.path, os.path.join(dest, entry.name), link,
-                            entry.name in folders)
+                            entry.name in folders, unchanged_before)
+
+
+def _unchanged_leaf(entry: os.DirEntry, before: int | None) -> bool:
+    """A folder with no subfolder (a folder's link count is 2 and one per subfolder
+    on ext4 and most Linux file systems; where it is not, the folder is read) whose
+    entries last changed before `before`."""
+    if before is None:
+        return False
+    stat = entry.stat(follow_symlinks=False)
+    return stat.st_nlink == 2 and stat.st_mtime_ns < before
 
 
 def _refresh(entries: list[os.DirEntry], dest: Path, link: bool) -> set[str]:
@@ -350,16 +374,29 @@ def _same_copy(entry: os.DirEntry, other: os.DirEntry) -> bool:
     return mine.st_size == theirs.st_size and mine.st_mtime_ns == theirs.st_mtime_ns
 
 
-def take_spare(target: Path) -> Path:
+def take_spare(target: Path) -> tuple[Path, bool]:
     """A folder for a new build of target: the site the last incremental build replaced
     (swap_in with keep), renamed to a build folder (a build killed mid-way leaves it to
-    remove_abandoned), or else an empty one."""
+    remove_abandoned), or else an empty one; and whether it was the spare."""
     spare = _spare(target)
     staging = temp_dir_beside(target)
     if spare.is_dir():
         os.rmdir(staging)
         os.rename(spare, staging)
-    return staging
+        return staging, True
+    return staging, False
+
+
+# The file systems' clocks run up to a tick behind time.time_ns(): a build's start is
+# taken this much earlier, so no folder it changed can seem older.
+CLOCK_MARGIN_NS = 2_000_000_000
+
+
+def spare_since(started_ns: int) -> int:
+    """What a build that started at `started_ns` (time.time_ns()) and kept the spare
+    records for copy_site's `unchanged_before`: a folder of its site not changed
+    since then has what the spare has."""
+    return started_ns - CLOCK_MARGIN_NS
 
 
 def _spare(target: Path) -> Path:

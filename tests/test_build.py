@@ -244,6 +244,14 @@ def test_incremental_build_equals_a_full_build(tmp_path, capsys, monkeypatch):
     info = json.loads((project / "site/search-index.json").read_text())
     assert info["bundles"] == ["pagefind-2025/"]
     assert info["recent"] == "pagefind-recent/" and list(info["hide"]) == ["pagefind-2025/"]
+    # One more day, over the spare this time: the build does not look into the site's
+    # folders the last one left alone (copy_site's unchanged_before).
+    assert json.loads((project / ".paper-digest-cache/build.json").read_text()
+                      )["unchanged_before"] > 0
+    shutil.copy(Path(__file__).parent / "fixtures/formats/2025-06-02-api.json",
+                project / "digests")
+    assert main(["build", "--project", str(project)], tuning=TWO_BUNDLES) == 0
+    incremental = tree_digest(project / "site")
     searchable = _searchable(project / "site")
     assert main(["build", "--full", "--project", str(project)], tuning=TWO_BUNDLES) == 0
     info = json.loads((project / "site/search-index.json").read_text())

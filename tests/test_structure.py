@@ -7,6 +7,7 @@ import datetime as dt
 import json
 import os
 import re
+import time
 
 import pytest
 
@@ -212,14 +213,14 @@ def test_an_incremental_swap_keeps_the_old_site_as_the_next_start(tmp_path):
     site = tmp_path / "site"
     site.mkdir()
     (site / "old.html").write_text("old")
-    new = store.take_spare(site)  # none yet: an empty folder
-    assert list(new.iterdir()) == []
+    new, from_spare = store.take_spare(site)  # none yet: an empty folder
+    assert list(new.iterdir()) == [] and not from_spare
     (new / "new.html").write_text("new")
     store.swap_in(new, site, keep=True)
     spare = tmp_path / ".site-spare"
     assert [p.name for p in spare.iterdir()] == ["old.html"]
-    start = store.take_spare(site)
-    assert start.name.startswith(".site-build-") and not spare.exists()
+    start, from_spare = store.take_spare(site)
+    assert start.name.startswith(".site-build-") and not spare.exists() and from_spare
     assert [p.name for p in start.iterdir()] == ["old.html"]
     store.swap_in(start, site)  # a full build's swap: the old site goes, nothing kept
     assert not spare.exists()
@@ -265,6 +266,34 @@ def test_copying_a_site_over_an_older_copy_leaves_an_exact_copy(tmp_path):
         mine, theirs = (dest / path).stat(), (site / path).stat()
         assert mine.st_ino != theirs.st_ino and mine.st_mtime_ns == theirs.st_mtime_ns
         assert (dest / path).read_text() == (site / path).read_text()
+
+
+def test_copying_a_site_skips_the_folders_its_build_did_not_change(tmp_path):
+    """Over the spare, with the time the site's build started: a paper's folder that
+    build left alone is not read (a stray file in the copy stays, to show it), one it
+    wrote into is linked again, and a folder with subfolders is always read."""
+    site, dest = tmp_path / "site", tmp_path / "dest"
+    for path in ("papers/a/index.html", "papers/b/index.html", "authors/x/index.html",
+                 "authors/x/page/2/index.html"):
+        (site / path).parent.mkdir(parents=True, exist_ok=True)
+        (site / path).write_text(path)
+    dest.mkdir()
+    store.copy_site(site, dest, ("papers", "authors"))
+    (dest / "papers/a/stray.html").write_text("not in the site")
+    (dest / "authors/x/stray.html").write_text("not in the site")
+    since = store.spare_since(time.time_ns()) + store.CLOCK_MARGIN_NS
+    time.sleep(0.05)
+    (site / "papers/b/index.html").unlink()  # as the build writes: a new file
+    (site / "papers/b/index.html").write_text("b, today")
+    (site / "papers/c/index.html").parent.mkdir()
+    (site / "papers/c/index.html").write_text("c, new today")
+    store.copy_site(site, dest, ("papers", "authors"), unchanged_before=since)
+    assert (dest / "papers/a/stray.html").exists()  # left unread
+    assert not (dest / "authors/x/stray.html").exists()  # it has a subfolder: read
+    for path in ("papers/b/index.html", "papers/c/index.html", "authors/x/index.html"):
+        assert (dest / path).stat().st_ino == (site / path).stat().st_ino, path
+    store.copy_site(site, dest, ("papers", "authors"))  # no time: every folder read
+    assert not (dest / "papers/a/stray.html").exists()
 
 
 # --- cache ----------------------------------------------------------------------------
