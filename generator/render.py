@@ -310,7 +310,7 @@ class Output:
 
     def same_but_related(self, before: Paper, after: Paper) -> None:
         """`after` is `before` with its related papers found: its fingerprint is made
-        from before's, without the repr of the whole paper again."""
+        from before's, without encoding the whole paper again."""
         if before.slug != after.slug:
             raise ValueError(f"{after.slug} is not {before.slug} with its related papers")
         self._unrelated[id(after)] = self.fingerprint(before)
