@@ -29,7 +29,7 @@ from generator.cache import compiled_templates, key
 from generator.model import Paper, Topic
 from generator.normalize import math_as_text
 from generator.parallel import DEFAULT, Tuning, Worker
-from generator.render import (Output, Settings, author_slugs, bucket_of, excerpt,
+from generator.render import (Output, Pager, Settings, author_slugs, bucket_of, excerpt,
                               long_date, paper_links, search_path, sparkline_svg,
                               template_env, templates_fingerprint, time_axis, trend_svg)
 
@@ -430,19 +430,19 @@ def period_pages(kind: str):
             meta = {"title": period.title, "period": period.key}
             if kind in PERIOD_FEEDS:
                 meta["feed"] = PERIOD_FEEDS[kind][0]
-            for number, days in enumerate(pages, 1):
-                path = f"{base}.md" if number == 1 else f"{base}/page/{number}.md"
-                page_meta = meta if number == 1 else meta | {
-                    "title": f"{period.title} (page {number})"}
+            for pager, days in _day_pagers(pages):
+                path = f"{base}.md" if pager.first else f"{base}/page/{pager.number}.md"
+                page_meta = meta if pager.first else meta | {
+                    "title": f"{period.title} ({pager.label})"}
                 # What changes with every day of the period (its counts, its top and
                 # leading topics) is on the first page alone, so the others are kept.
-                first = number == 1
+                first = pager.first
                 out.listing(path, page_meta, "period.md.j2",
                          period=period.ref if first else period.link,
-                         span=period.span, number=number,
+                         span=period.span, pager=pager,
                          calendar=calendar(site, int(period.key))
                          if kind == "year" and first else [],
-                         page_count=len(pages), days=days,
+                         days=days,
                          top=list(period.papers[:TOP_OF_PERIOD]) if first else [],
                          leading=leading if first else [],
                          upvoted=first and any(p.meta.upvotes for p in period.papers),
@@ -475,6 +475,19 @@ def _whole_days(period: Period, site: SiteIndex) -> list[list[tuple[dt.date, lis
     if len(runs) > 1:
         runs[-2:] = [runs[-2] + runs[-1]]
     return [list(reversed(run)) for run in reversed(runs)] or [[]]
+
+
+def _day_pagers(pages: list[list[tuple[dt.date, list[Paper]]]]):
+    """(Pager, days) of a period's pages (_whole_days'): the older ones numbered from
+    the oldest, as Output.paginated's stable listings, each named by its days."""
+    older = len(pages) - 1
+    yield Pager(True, older=older or None), pages[0]
+    for n, days in zip(range(older, 0, -1), pages[1:], strict=True):
+        oldest, newest = days[-1][0], days[0][0]
+        label = long_date(oldest) if oldest == newest else \
+            f"{long_date(oldest)} to {long_date(newest)}"
+        yield Pager(False, n, newer=n + 1 if n < older else 0, older=n - 1 or None,
+                    label=label), days
 
 
 def _within(site: SiteIndex, period: Period) -> list[Period]:
@@ -868,9 +881,12 @@ class PageKind:
         return tuple(dict.fromkeys(s.split("/", 1)[0] for s in self.sources if "/" in s))
 
 
-PER_PAGE = ("`per_page` papers a page (/page/N/), the first holding the newest per_page to "
-            "twice that, the others fixed runs from the oldest; top/ the per_page most "
-            "upvoted, made when the papers take more than one page")
+PERIOD_PAGES = (f"about {PERIOD_PER_PAGE} papers a page, whole days, the older pages numbered "
+                "from the oldest (/page/N/)")
+PER_PAGE = ("`per_page` papers a page, the first holding the newest per_page to twice that, "
+            "the older ones fixed runs numbered from the oldest (/page/N/, /page/1/ the "
+            "oldest); top/ the per_page most upvoted, made when the papers take more than "
+            "one page")
 KINDS: tuple[PageKind, ...] = (
     PageKind("home", "/", ("index.md",), "home.md.j2",
              "the newest days' papers and the topics", "", home),
@@ -886,17 +902,17 @@ KINDS: tuple[PageKind, ...] = (
     PageKind("week", "/dates/YYYY-Www/, /dates/YYYY-Www/papers.bib",
              ("dates/YYYY-Www.md", "dates/YYYY-Www/papers.bib"), "period.md.j2",
              "the ISO week's top papers, then its papers by day; their BibTeX",
-             f"about {PERIOD_PER_PAGE} papers a page, whole days, runs from the oldest (/page/N/)",
+             PERIOD_PAGES,
              period_pages("week")),
     PageKind("month", "/dates/YYYY-MM/, /dates/YYYY-MM/papers.bib",
              ("dates/YYYY-MM.md", "dates/YYYY-MM/papers.bib"), "period.md.j2",
              "the month's top papers, then its papers by day; their BibTeX",
-             f"about {PERIOD_PER_PAGE} papers a page, whole days, runs from the oldest (/page/N/)",
+             PERIOD_PAGES,
              period_pages("month")),
     PageKind("year", "/dates/YYYY/, /dates/YYYY/papers.bib",
              ("dates/YYYY.md", "dates/YYYY/papers.bib"), "period.md.j2",
              "the year's top papers, then its papers by day; their BibTeX",
-             f"about {PERIOD_PER_PAGE} papers a page, whole days, runs from the oldest (/page/N/)",
+             PERIOD_PAGES,
              period_pages("year")),
     PageKind("topics", "/topics/", ("topics/index.md",), "topics.md.j2",
              "every topic with its count and trend", "", topics_index, beside=True),

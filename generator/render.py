@@ -442,30 +442,59 @@ class Output:
     def paginated(self, base: str, items: list, per_page: int, meta: dict, template: str,
                   stable: bool = False, front: dict | None = None, follow=None,
                   **variables) -> None:
-        """base.md, then base/page/2.md, ...: no listing page grows with the data.
+        """base.md, then base/page/N.md: no listing page grows with the data. Each page
+        has its `pager` (Pager).
 
-        `stable`, for listings newest first: the pages after the first hold runs of
-        `per_page` counted from the oldest paper, and the first page the rest (per_page
-        to twice that, less one), so a new paper changes the first page only, as long
-        as the number of pages stays. `front`: variables only the first page has (what
-        changes with every paper, a count, a chart), so that the others are kept.
-        `follow`: as listing()'s, for every page."""
+        `stable`, for listings newest first: the first page holds the newest per_page
+        to twice that (less one), and the older pages runs of `per_page` numbered from
+        the oldest (base/page/1.md holds the oldest), so a new paper changes the first
+        page only, and a run that fills adds a page and changes the one before it (its
+        link to the newer page). Otherwise page N holds the N-th run from the top.
+        `front`: variables only the first page has (what changes with every paper, a
+        count, a chart), so that the others are kept. `follow`: as listing()'s, for
+        every page."""
+        folder = base.removesuffix("/index")
         if stable:
             older = max(0, len(items) // per_page - 1)
             first = len(items) - older * per_page
-            runs = [items[:first]] + [items[first + i * per_page: first + (i + 1) * per_page]
-                                      for i in range(older)]
+            # Run n counted from the oldest holds the papers (n-1)*per_page+1 to n*per_page.
+            runs = [(Pager(True, older=older or None), items[:first])] + [
+                (Pager(False, n, newer=n + 1 if n < older else 0, older=n - 1 or None,
+                       label=f"papers {(n - 1) * per_page + 1} to {n * per_page}"),
+                 items[len(items) - n * per_page: len(items) - (n - 1) * per_page])
+                for n in range(older, 0, -1)]
         else:
-            runs = [items[i: i + per_page] for i in range(0, len(items), per_page)] or [[]]
-        folder = base.removesuffix("/index")
-        for number, run in enumerate(runs, 1):
-            path = f"{base}.md" if number == 1 else f"{folder}/page/{number}.md"
+            chunks = [items[i: i + per_page] for i in range(0, len(items), per_page)] or [[]]
+            runs = [(Pager(n == 1, n, count=len(chunks)), chunk)
+                    for n, chunk in enumerate(chunks, 1)]
+        for pager, run in runs:
+            path = f"{base}.md" if pager.first else f"{folder}/page/{pager.number}.md"
             page_meta = dict(meta)
-            if number > 1:
-                page_meta["title"] = f"{meta['title']} (page {number})"
-            extra = (front or {}) if number == 1 else {}
-            self.listing(path, page_meta, template, follow, number=number,
-                         page_count=len(runs), items=run, **extra, **variables)
+            if not pager.first:
+                page_meta["title"] = f"{meta['title']} ({pager.label or f'page {pager.number}'})"
+            extra = (front or {}) if pager.first else {}
+            self.listing(path, page_meta, template, follow, pager=pager, items=run, **extra,
+                         **variables)
+
+
+@dataclass(frozen=True)
+class Pager:
+    """Where a page is in a listing of several, for its heading and its links to the
+    others (the `pages` macro). A listing newest first numbers its older pages from
+    the oldest (Output.paginated's `stable`, the period pages): page/1/ keeps the
+    oldest, no page says how many there are, and a new page changes only the newest
+    two. Another numbers its pages from its first: page N of `count`."""
+
+    first: bool  # the listing's own address; the others are page/N/
+    number: int = 1  # N of page/N/ (1: the first page of a listing numbered from it)
+    count: int = 0  # the pages of a listing numbered from its first; 0: from the oldest
+    newer: int | None = None  # numbered from the oldest: the next newer page (0: the first)
+    older: int | None = None  # numbered from the oldest: the next older page
+    label: str = ""  # numbered from the oldest: what the page holds ("papers 1 to 50")
+
+    @property
+    def last(self) -> bool:
+        return self.number == self.count if self.count else self.older is None
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None), dt.date})

@@ -146,8 +146,10 @@ def test_one_more_day_keeps_the_older_pages_of_a_long_period():
 
     papers = [p for n in range(29) for p in day(n)]
     first = render(papers, {})
-    older = [f"dates/2025-07/page/{n}.md" for n in (2, 3, 4)]
-    assert set(older) <= set(first.pages) and "dates/2025-07/page/5.md" not in first.pages
+    # Numbered from the oldest: page/1/ holds the first six days.
+    older = [f"dates/2025-07/page/{n}.md" for n in (1, 2, 3)]
+    assert set(older) <= set(first.pages) and "dates/2025-07/page/4.md" not in first.pages
+    assert "(1 July 2025 to 6 July 2025)" in first.pages["dates/2025-07/page/1.md"].decode()
     assert "Leading topics" not in first.pages[older[0]].decode()
     again = render(papers + day(29), first.keys)
     assert "dates/2025-07.md" in again.pages
@@ -404,13 +406,21 @@ def test_one_more_paper_renders_only_the_first_page_of_a_topic_or_author():
 
     papers = [paper(i) for i in range(23)]
     first = render(papers, {})
-    # 23 papers: the first page has the newest 8, then three pages of 5.
+    # 23 papers: the first page has the newest 8, then three pages of 5 numbered from
+    # the oldest: page/1/ holds p0 to p4, newest first.
     assert re.findall(r'papers/(p\d+)/', first.pages["topics/agents.md"].decode())[:8] == [
         f"p{i}" for i in range(22, 14, -1)]
-    assert re.findall(r'papers/(p\d+)/', first.pages["topics/agents/page/4.md"].decode()) == [
-        f"p{i}" for i in range(4, -1, -1)]
-    assert "23 papers, page 1 of 4" in first.pages["topics/agents.md"].decode()
-    assert "Page 4 of 4" in first.pages["topics/agents/page/4.md"].decode()
+    oldest = first.pages["topics/agents/page/1.md"].decode()
+    assert re.findall(r'papers/(p\d+)/', oldest) == [f"p{i}" for i in range(4, -1, -1)]
+    assert "Papers 1 to 5, counted from the oldest" in oldest
+    assert re.findall(r'<nav class="pd-pages".*?</nav>', oldest) == [
+        '<nav class="pd-pages" aria-label="Pages"><a href="../../../../topics/agents/">Newest</a>'
+        '<a href="../../../../topics/agents/page/2/">Newer</a></nav>']
+    assert "topics/agents/page/4.md" not in first.pages
+    assert "23 papers</p>" in first.pages["topics/agents.md"].decode()
+    assert ('href="../../topics/agents/page/3/">Older</a>'
+            '<a href="../../topics/agents/page/1/">Oldest') \
+        in first.pages["topics/agents.md"].decode()
     top = sorted(p for p in first.pages if p.startswith("topics/agents/top"))
     assert len(top) == pages.TOP_PAGES
     shown = 5 * pages.TOP_PAGES
@@ -421,11 +431,23 @@ def test_one_more_paper_renders_only_the_first_page_of_a_topic_or_author():
     again = render(papers + [paper(23)], first.keys)
     for kind in ("topics/agents", "authors/ada-lovelace"):
         assert f"{kind}.md" in again.pages
-        for n in (2, 3, 4):
+        for n in (1, 2, 3):
             assert f"{kind}/page/{n}.md" in again.kept, (kind, n)
-    assert "24 papers, page 1 of 4" in again.pages["topics/agents.md"].decode()
+    assert "24 papers</p>" in again.pages["topics/agents.md"].decode()
     assert "Related topics" in again.pages["topics/agents.md"].decode()
     assert render(papers + [paper(23)], {}).keys == again.keys
+
+    # A run that fills makes page/4/ of p15 to p19; of the older pages only page/3/
+    # changes (its newer page is page/4/, no longer the first).
+    filled = render(papers + [paper(23), paper(24)], again.keys)
+    for kind in ("topics/agents", "authors/ada-lovelace"):
+        assert {f"{kind}/page/1.md", f"{kind}/page/2.md"} <= filled.kept, kind
+        assert f"{kind}/page/3.md" in filled.pages and f"{kind}/page/4.md" in filled.pages
+    newest_older = filled.pages["topics/agents/page/4.md"].decode()
+    assert re.findall(r'papers/(p\d+)/', newest_older) == [f"p{i}" for i in range(19, 14, -1)]
+    assert 'href="../../../../topics/agents/page/1/">Oldest' in newest_older
+    assert 'page/4/">Newer' in filled.pages["topics/agents/page/3.md"].decode()
+    assert render(papers + [paper(23), paper(24)], {}).keys == filled.keys
 
 
 def test_a_paper_page_stays_when_only_its_related_papers_own_related_papers_change():
