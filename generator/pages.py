@@ -132,6 +132,23 @@ class SiteIndex:
                 out.append((label, f"dates/{name}/", rank))
         return out
 
+    def rank_key(self, paper: Paper) -> tuple[int, ...]:
+        """What ranks() says of a paper beyond its first day (which its fingerprint
+        has): its ranks, those below a period's top as 0. A key's input, made for every
+        paper page each build without ranks()' labels."""
+        if not paper.meta.upvotes:
+            return ()
+        day, week, month = self._keys_of_day[paper.first_date]
+        in_week, in_month = (self._rank_in(where, paper.slug) for where in (week, month))
+        return (self._rank_in(day, paper.slug), in_week if in_week <= TOP_OF_PERIOD else 0,
+                in_month if in_month <= TOP_OF_PERIOD else 0)
+
+    @cached_property
+    def _keys_of_day(self) -> dict[dt.date, tuple[tuple[str, str], ...]]:
+        """{day: where it is ranked in, for _rank_in: the day, its week, its month}."""
+        return {day: (("day", day.isoformat()), ("week", iso_week(day)),
+                      ("month", month_key(day))) for day in self.days}
+
     def _rank_in(self, where: tuple[str, str], slug: str) -> int:
         if where not in self._ranks:
             kind, key = where
@@ -549,18 +566,26 @@ AUTHORS_LISTED = 1000
 
 
 def author_pages(out: Output, site: SiteIndex) -> None:
+    """Each author's pages, a group (Output.group): the name, the page's slug and the
+    papers are all they are made from (with the settings and templates)."""
     for name, slug in site.author_pages.items():
         papers = site.by_author[name]
-        per_page = site.settings.per_page
-        for order, listing, base, title in _orders(papers, f"authors/{slug}", name, per_page):
-            out.paginated(base, listing, per_page,
-                          {"title": title, "author": name,
-                           "author_feed": f"authors/{slug}/feed.xml"}, "author.md.j2",
-                          stable=order == "newest", front={"count": len(papers)}, name=name,
-                          slug=slug, topics_of=site.topics_of, order=order,
-                          orders=_order_links(papers, f"authors/{slug}/", per_page),
-                          follow=partial(_in_page_ranks, papers, per_page),
-                          more=len(listing) if len(listing) < len(papers) else 0)
+        out.group(f"authors/{slug}", partial(_author_pages, out, site, name, slug, papers),
+                  name, slug, out.fingerprints(papers))
+
+
+def _author_pages(out: Output, site: SiteIndex, name: str, slug: str,
+                  papers: list[Paper]) -> None:
+    per_page = site.settings.per_page
+    for order, listing, base, title in _orders(papers, f"authors/{slug}", name, per_page):
+        out.paginated(base, listing, per_page,
+                      {"title": title, "author": name,
+                       "author_feed": f"authors/{slug}/feed.xml"}, "author.md.j2",
+                      stable=order == "newest", front={"count": len(papers)}, name=name,
+                      slug=slug, topics_of=site.topics_of, order=order,
+                      orders=_order_links(papers, f"authors/{slug}/", per_page),
+                      follow=partial(_in_page_ranks, papers, per_page),
+                      more=len(listing) if len(listing) < len(papers) else 0)
 
 
 # The most upvoted listing of a topic or an author stops after this many pages: a new
@@ -773,14 +798,14 @@ class PaperPages:
     @staticmethod
     def _changed(out: Output, site: SiteIndex, paper: Paper) -> bool:
         """Whether the page must be rendered: its inputs are the paper, its related
-        papers (but theirs), which of its authors have pages and its ranks (with the
-        settings, taxonomy and templates of every page)."""
+        papers (but theirs), which of its authors have pages and its ranks (rank_key;
+        with the settings, taxonomy and templates of every page)."""
         return not out.unchanged(
             paper_path(paper), out.fingerprint(paper),
             *(out.fingerprint_unrelated(site.by_slug[s]) for s in paper.related
               if s in site.by_slug),
             repr([site.author_pages.get(name) for name in paper.authors]),
-            repr(site.ranks(paper)))
+            repr(site.rank_key(paper)))
 
 
 def paper_path(paper: Paper) -> str:

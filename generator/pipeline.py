@@ -402,13 +402,16 @@ def _build(project: Project, full: bool, tuning: Tuning, stages: Stages) -> Repo
 
 def _reusable(project: Project) -> dict[str, str]:
     """{path: the key it was written with} for the generated files and search
-    documents that are as the last build wrote them."""
+    documents that are as the last build wrote them, and the records of the groups
+    of files (Output.group)."""
     previous = cache.Table(project.cache_dir / "rendered.json").old
+    groups = {name for name in previous if name.startswith(render.GROUP)}  # not files
     documents = [path for path in previous if render.is_search_path(path)]
-    files = [path for path in previous if not render.is_search_path(path)]
+    files = [path for path in previous
+             if not render.is_search_path(path) and path not in groups]
     unchanged = (store.unchanged_files(project.docs_dir, _pages_manifest(project), files)
                  | store.unchanged_files(project.search_corpus, _corpus_manifest(project),
-                                         documents))
+                                         documents) | groups)
     return {path: previous[path] for path in unchanged}
 
 

@@ -293,6 +293,7 @@ class Output:
         self.memo: dict[str, object] = {}  # pieces the builders of one build share
         self._fingerprints: dict[int, tuple[Paper, str]] = {}
         self._unrelated: dict[int, str] = {}  # id(paper): its fingerprint before relate
+        self._group: list[str] | None = None  # the paths of the group() being made
 
     def fingerprint(self, paper: Paper) -> str:
         """A hash of everything a paper is (kept with the paper: ids are not reused).
@@ -334,10 +335,35 @@ class Output:
 
     def _unchanged(self, path: str, inputs: tuple[str, ...], kept: set[str]) -> bool:
         inputs_key = self.keys[path] = key(self.context, path, *inputs)
+        if self._group is not None:
+            self._group.append(path)
         if self.reusable.get(path) == inputs_key:
             kept.add(path)
             return True
         return False
+
+    def group(self, name: str, make: Callable[[], None], *inputs: str) -> None:
+        """Files made together from the same few inputs (an author's pages: the author
+        and the papers): when `inputs` are those they were last made from and every one
+        of them is as it was written, all are kept without `make`, which would have
+        made each one's key (an archive has tens of thousands of authors, and a day
+        touches a few hundred). Else `make()` makes them, each kept or rendered by its
+        own key. The group's record is a key of `keys`: GROUP + name."""
+        record = GROUP + name
+        inputs_key = key(self.context, record, *inputs)
+        last = self.reusable.get(record, "").split("\n")
+        if last[0] == inputs_key and all(path in self.reusable for path in last[1:]):
+            for path in last[1:]:
+                self.keys[path] = self.reusable[path]
+            self.kept.update(last[1:])
+            self.keys[record] = self.reusable[record]
+            return
+        self._group = made = []
+        try:
+            make()
+        finally:
+            self._group = None
+        self.keys[record] = "\n".join([inputs_key, *made])
 
     def derived(self, path: str, make: Callable[[], str], *inputs: str) -> None:
         """A file that is not a page (a feed, a .bib, JSON): made by `make` unless its
@@ -495,6 +521,10 @@ class Pager:
     @property
     def last(self) -> bool:
         return self.number == self.count if self.count else self.older is None
+
+
+# A group's record in the keys of the files made (Output.group): not a file's path.
+GROUP = "@"
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None), dt.date})

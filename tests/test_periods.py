@@ -450,6 +450,42 @@ def test_one_more_paper_renders_only_the_first_page_of_a_topic_or_author():
     assert render(papers + [paper(23), paper(24)], {}).keys == filled.keys
 
 
+def test_an_authors_pages_are_kept_as_a_group_while_the_author_and_papers_stay():
+    """An author's pages are one group (Output.group): when the author's papers are
+    those they were made from and every page is as written, they are kept with their
+    keys, which are not made again (tens of thousands of authors a build); a page
+    missing makes the author's pages again, each by its own key."""
+    start = dt.date(2026, 8, 3)
+
+    def paper(i: int, author: str) -> Paper:
+        return Paper(key=f"{author}{i}", slug=f"{author}{i}", title=f"P {author} {i}",
+                     abstract="x", dates=(start + dt.timedelta(days=i),), topics=("agents",),
+                     meta=Metadata(upvotes=i, authors=(author,)))
+
+    def render(papers, reusable):
+        renderer = pages.Renderer(papers, TAXONOMY, Settings(per_page=5),
+                                  reusable=reusable, tuning=Tuning(processes=False))
+        renderer.render_listings()
+        return renderer.render_papers(papers)
+
+    papers = [paper(i, "Ada") for i in range(12)] + [paper(i, "Bea") for i in range(3)]
+    first = render(papers, {})
+    ada = sorted(p for p in first.keys if p.startswith("authors/ada") and p.endswith(".md"))
+    assert ada == ["authors/ada.md", "authors/ada/page/1.md", "authors/ada/top.md"]
+    # Keys as no render would make them: kept as they are, the group was not remade.
+    marked = dict(first.keys) | {path: "kept as a group" for path in ada}
+    again = render(papers + [paper(12, "Bea")], marked)
+    assert all(again.keys[path] == "kept as a group" for path in ada)
+    assert set(ada) <= again.kept
+    assert "authors/bea.md" in again.pages  # Bea's papers changed
+    # A page of the group not as written: the group is made again, by each page's key.
+    del marked["authors/ada/page/1.md"]
+    remade = render(papers + [paper(12, "Bea")], marked)
+    assert "authors/ada/page/1.md" in remade.pages
+    assert all(remade.keys[path] == first.keys[path] for path in ada)
+    assert remade.keys == render(papers + [paper(12, "Bea")], {}).keys
+
+
 def test_a_paper_page_stays_when_only_its_related_papers_own_related_papers_change():
     """A paper page names its related papers by title: a related paper that gains other
     related papers (every new day moves some) leaves the page as it was."""
