@@ -44,7 +44,7 @@ class Tuning:
 
     processes: bool = True  # False: every task in the build's own process
     parse_apart_from: int = 2_000_000  # bytes of digests to parse before a fork helps
-    render_apart_from: int = 2000  # paper pages to render before a fork helps
+    render_apart_from: int = 2000  # papers before a fork helps render their pages
     related_apart_from: int = 500  # papers before the comparison goes to a fork
     related_block: int = 1000  # rows compared at a time (1,000 x 10,000 is 40 MB)
     # The build's process joins the comparison when it needs the answer and at least

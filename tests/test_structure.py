@@ -4,6 +4,7 @@ one way to run work beside the build, tested directly."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import os
 import re
@@ -315,6 +316,9 @@ def test_a_cache_table_keeps_what_a_build_used(tmp_path):
     written.save()
     assert cache.Table(path).old == {"c": [3]}
     assert cache.key("ab", "c") != cache.key("a", "bc")
+    # Text and bytes parts make one key: each part's UTF-8 then a NUL.
+    assert cache.key("ab", "c") == cache.key(b"ab", "c") == hashlib.sha256(
+        b"ab\0c\0").hexdigest()[:32]
 
 
 def test_a_cache_table_of_other_code_is_ignored(tmp_path):
