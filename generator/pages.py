@@ -295,18 +295,18 @@ def folded_words(text: str) -> list[str]:
     else:
         plain = unicodedata.normalize("NFKD", text)
         plain = "".join(ch for ch in plain if not unicodedata.combining(ch)).lower()
-    return [w for w in _NOT_WORD.split(plain) if w]
+    return _WORD.findall(plain)
 
 
-_NOT_WORD = re.compile(r"[^\w]+|_")
-
-
-_AID_KEY = re.compile(r"[a-z0-9]{2}")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits: "_" parts words, as in search.js
 
 
 def aid_key(word: str) -> str:
-    """The file a word's entries are in: its first two letters (or "_")."""
-    return word[:2] if _AID_KEY.fullmatch(word, 0, 2) else "_"
+    """The file a word's entries are in: its first two letters (or "_"), a to z or 0
+    to 9 (words are folded to lower case; a method of str per test, not a regex, as
+    this is asked for each of an archive's hundreds of thousands of names' words)."""
+    start = word[:2]
+    return start if len(start) == 2 and start.isascii() and start.isalnum() else "_"
 
 
 WORD_MIN_COUNT = 2  # a title word the typo help suggests appears in two titles at least
@@ -538,7 +538,11 @@ def topic_pages(out: Output, site: SiteIndex) -> None:
             out.paginated(base, listing, per_page,
                           {"title": title, "topic": topic.slug}, "topic.md.j2",
                           stable=order == "newest",
-                          front={"count": len(papers), "chart": chart, "related": related},
+                          # The count, chart and related topics change with every paper:
+                          # on the newest page alone, the most upvoted stays as it is
+                          # until its papers change.
+                          front={"count": len(papers), "chart": chart, "related": related}
+                          if order == "newest" else {},
                           topic=topic, topics_of=site.topics_of, order=order,
                           orders=_order_links(papers, f"topics/{topic.slug}/", per_page),
                           follow=partial(_in_page_ranks, papers, per_page),
@@ -566,22 +570,27 @@ AUTHORS_LISTED = 1000
 
 
 def author_pages(out: Output, site: SiteIndex) -> None:
-    """Each author's pages, a group (Output.group): the name, the page's slug and the
-    papers are all they are made from (with the settings and templates)."""
+    """Each author's pages and feed, a group (Output.group): the name, the page's slug
+    and the papers are all they are made from (with the settings and templates)."""
+    made = feeds.Feeds(site.settings, site.taxonomy, out.env)
     for name, slug in site.author_pages.items():
         papers = site.by_author[name]
-        out.group(f"authors/{slug}", partial(_author_pages, out, site, name, slug, papers),
+        out.group(f"authors/{slug}",
+                  partial(_author_pages, out, site, made, name, slug, papers),
                   name, slug, out.fingerprints(papers))
 
 
-def _author_pages(out: Output, site: SiteIndex, name: str, slug: str,
+def _author_pages(out: Output, site: SiteIndex, made: feeds.Feeds, name: str, slug: str,
                   papers: list[Paper]) -> None:
+    _atom(out, made, f"authors/{slug}/feed.xml", f"{name} \u2014 {site.settings.site_name}",
+          papers, f"authors/{slug}/")
     per_page = site.settings.per_page
     for order, listing, base, title in _orders(papers, f"authors/{slug}", name, per_page):
         out.paginated(base, listing, per_page,
                       {"title": title, "author": name,
                        "author_feed": f"authors/{slug}/feed.xml"}, "author.md.j2",
-                      stable=order == "newest", front={"count": len(papers)}, name=name,
+                      stable=order == "newest",
+                      front={"count": len(papers)} if order == "newest" else {}, name=name,
                       slug=slug, topics_of=site.topics_of, order=order,
                       orders=_order_links(papers, f"authors/{slug}/", per_page),
                       follow=partial(_in_page_ranks, papers, per_page),
@@ -679,29 +688,28 @@ def site_feeds(site: SiteIndex) -> list[tuple[str, list[tuple[str, str, str]]]]:
 
 
 def exports(out: Output, site: SiteIndex) -> None:
-    """The feeds, feeds.opml and papers.json. A feed is made again only when the papers
-    it holds changed."""
+    """The feeds (the authors' are made with their pages), feeds.opml and papers.json.
+    A feed is made again only when the papers it holds changed."""
     made = feeds.Feeds(site.settings, site.taxonomy, out.env)
     newest = _newest_first(site.papers)
-
-    def atom(path: str, title: str, papers: list[Paper], page: str) -> None:
-        out.derived(path, lambda: made.atom(path, title, papers, page), title,
-                    out.fingerprints(papers[:feeds.FEED_SIZE]))
-
     name = site.settings.site_name
-    atom("feed.xml", name, newest, "")
+    _atom(out, made, "feed.xml", name, newest, "")
     for topic in site.shown_topics:
-        atom(f"topics/{topic.slug}/feed.xml", f"{topic.name} \u2014 {name}",
-             site.by_topic.get(topic.slug, []), f"topics/{topic.slug}/")
-    for author, slug in site.author_pages.items():
-        atom(f"authors/{slug}/feed.xml", f"{author} \u2014 {name}",
-             site.by_author[author], f"authors/{slug}/")
+        _atom(out, made, f"topics/{topic.slug}/feed.xml", f"{topic.name} \u2014 {name}",
+              site.by_topic.get(topic.slug, []), f"topics/{topic.slug}/")
     out.file("feed.json", made.json_feed(newest))
     out.file("papers.json", made.papers_json(newest, site.shown_topics))
     out.file("feeds.opml", made.opml(site_feeds(site)))
     for kind, (path, title) in PERIOD_FEEDS.items():
         if site.periods[kind]:
             out.file(path, made.period_feed(path, title, site.periods[kind]))
+
+
+def _atom(out: Output, made: feeds.Feeds, path: str, title: str, papers: list[Paper],
+          page: str) -> None:
+    """An Atom feed of the newest of `papers`, made again only when those changed."""
+    out.derived(path, lambda: made.atom(path, title, papers, page), title,
+                out.fingerprints(papers[:feeds.FEED_SIZE]))
 
 
 FEEDS_PER_PAGE = 200  # /feeds/: the site's, the periods' and topics' feeds, then authors'
@@ -956,10 +964,11 @@ KINDS: tuple[PageKind, ...] = (
              f"authors with {Settings.author_min_papers} papers or more, most papers first "
              f"(the first {AUTHORS_LISTED})",
              f"{AUTHORS_PER_PAGE} a page (/page/N/)", authors_index),
-    PageKind("author", "/authors/<slug>/, /authors/<slug>/top/",
-             ("authors/<slug>.md", "authors/<slug>/top.md"), "author.md.j2",
+    PageKind("author", "/authors/<slug>/, /authors/<slug>/top/, /authors/<slug>/feed.xml",
+             ("authors/<slug>.md", "authors/<slug>/top.md", "authors/<slug>/feed.xml"),
+             "author.md.j2",
              "the author's papers, newest first, and the most upvoted (top/, or sorted in "
-             "place on one page)", PER_PAGE,
+             f"place on one page); the Atom feed of the newest {feeds.FEED_SIZE}", PER_PAGE,
              author_pages),
     PageKind("paper", "/papers/<slug>/", ("papers/<slug>.md",), "paper.md.j2",
              "one paper: abstract, links, related papers, BibTeX", "", None,
@@ -975,10 +984,9 @@ KINDS: tuple[PageKind, ...] = (
              f"{AUTHORS_LISTED} authors with the most papers)",
              f"{FEEDS_PER_PAGE} author feeds a page (/page/N/)", feed_list),
     PageKind("feeds", "/feed.xml, /feed.json, /topics/<slug>/feed.xml, "
-             "/authors/<slug>/feed.xml, /dates/weekly.xml, /dates/monthly.xml, "
-             "/feeds.opml, /papers.json",
-             ("feed.xml", "feed.json", "topics/<slug>/feed.xml", "authors/<slug>/feed.xml",
-              "dates/weekly.xml", "dates/monthly.xml", "feeds.opml", "papers.json"), None,
+             "/dates/weekly.xml, /dates/monthly.xml, /feeds.opml, /papers.json",
+             ("feed.xml", "feed.json", "topics/<slug>/feed.xml", "dates/weekly.xml",
+              "dates/monthly.xml", "feeds.opml", "papers.json"), None,
              f"the newest {feeds.FEED_SIZE} papers (papers.json: all); the newest "
              f"{feeds.PERIOD_FEED_SIZE} weeks and months, each with its top "
              f"{feeds.PERIOD_TOP}; feeds.opml: every feed", "", exports),

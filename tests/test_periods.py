@@ -433,6 +433,8 @@ def test_one_more_paper_renders_only_the_first_page_of_a_topic_or_author():
         assert f"{kind}.md" in again.pages
         for n in (1, 2, 3):
             assert f"{kind}/page/{n}.md" in again.kept, (kind, n)
+        # p23 has 2 upvotes, not among the top 5: the most upvoted page stays too.
+        assert f"{kind}/top.md" in again.kept, kind
     assert "24 papers</p>" in again.pages["topics/agents.md"].decode()
     assert "Related topics" in again.pages["topics/agents.md"].decode()
     assert render(papers + [paper(23)], {}).keys == again.keys
