@@ -61,15 +61,15 @@ def test_benchmark_builds_a_folder_of_real_api_days(tmp_path):
 
 
 def test_the_builds_without_the_bare_ones_run_at_ci_size(tmp_path):
-    """`--build-only`, the large archives' run: the full build, one more day, nothing
-    changed, the search."""
+    """`--build-only`, the large archives' run: the full build, one more day after it
+    and in the daily workflow's state, nothing changed, the search."""
     results = run.build_only(600, "synthetic-api", "retrieval")
     print(results)
     assert results["papers"] == 630  # one more day of 30
     for key in ("build_s", "peak_mb", "all_mb", "plus_one_day_s", "plus_one_day_mb",
-                "unchanged_s", "search_s", "search_kb"):
+                "daily_s", "daily_mb", "unchanged_s", "search_s", "search_kb"):
         assert results[key] > 0, key
-    assert results["unchanged_s"] < results["plus_one_day_s"]
+    assert results["unchanged_s"] < min(results["plus_one_day_s"], results["daily_s"])
 
 
 def test_add_benchmark_runs_at_ci_size():
