@@ -498,13 +498,12 @@ def _day_pagers(pages: list[list[tuple[dt.date, list[Paper]]]]):
     """(Pager, days) of a period's pages (_whole_days'): the older ones numbered from
     the oldest, as Output.paginated's stable listings, each named by its days."""
     older = len(pages) - 1
-    yield Pager(True, older=older or None), pages[0]
+    yield Pager.from_oldest(0, older), pages[0]
     for n, days in zip(range(older, 0, -1), pages[1:], strict=True):
         oldest, newest = days[-1][0], days[0][0]
         label = long_date(oldest) if oldest == newest else \
             f"{long_date(oldest)} to {long_date(newest)}"
-        yield Pager(False, n, newer=n + 1 if n < older else 0, older=n - 1 or None,
-                    label=label), days
+        yield Pager.from_oldest(n, older, label), days
 
 
 def _within(site: SiteIndex, period: Period) -> list[Period]:

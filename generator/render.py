@@ -484,9 +484,8 @@ class Output:
             older = max(0, len(items) // per_page - 1)
             first = len(items) - older * per_page
             # Run n counted from the oldest holds the papers (n-1)*per_page+1 to n*per_page.
-            runs = [(Pager(True, older=older or None), items[:first])] + [
-                (Pager(False, n, newer=n + 1 if n < older else 0, older=n - 1 or None,
-                       label=f"papers {(n - 1) * per_page + 1} to {n * per_page}"),
+            runs = [(Pager.from_oldest(0, older), items[:first])] + [
+                (Pager.from_oldest(n, older, f"papers {(n - 1) * per_page + 1} to {n * per_page}"),
                  items[len(items) - n * per_page: len(items) - (n - 1) * per_page])
                 for n in range(older, 0, -1)]
         else:
@@ -517,6 +516,15 @@ class Pager:
     newer: int | None = None  # numbered from the oldest: the next newer page (0: the first)
     older: int | None = None  # numbered from the oldest: the next older page
     label: str = ""  # numbered from the oldest: what the page holds ("papers 1 to 50")
+
+    @classmethod
+    def from_oldest(cls, number: int, older: int, label: str = "") -> Pager:
+        """Page `number` (0: the first page) of a listing newest first with `older`
+        pages after its first, numbered from the oldest."""
+        if number == 0:
+            return cls(True, older=older or None)
+        return cls(False, number, newer=number + 1 if number < older else 0,
+                   older=number - 1 or None, label=label)
 
     @property
     def last(self) -> bool:
