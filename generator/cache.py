@@ -101,6 +101,10 @@ class Shelf:
         self.used.add(name)
         self.new[name] = value
 
+    def keep(self, name: str) -> None:
+        """Keep an entry this build did not need to read."""
+        self.used.add(name)
+
     def save(self) -> None:
         for name, value in self.new.items():
             store.write_json(self.folder / f"{name}.json", value)

@@ -637,16 +637,27 @@ def _normalize_entry(entry: Entry) -> Entry:
                    links=entry.links + extract_links(abstract))
 
 
+def digest_names(files: list[tuple[str, bytes]]) -> list[str]:
+    """The name each digest file of (name, bytes) is cached under: its name and bytes."""
+    return [key(name, data) for name, data in files]
+
+
 def read_digests(files: list[tuple[str, bytes]], table=None, meanwhile=lambda: None,
-                 tuning: Tuning = DEFAULT) -> tuple[list[Digest], list[DigestError]]:
-    """Every digest of (name, bytes) that parses; the others become errors, never a
-    stop. With a cache table, a file parsed before (same name, same bytes) is not parsed
-    again. `meanwhile()` is called while the files are parsed, which a forked worker
-    does from `tuning.parse_apart_from` bytes on (a first build loads the topic model
-    meanwhile)."""
-    names = [key(name, data) for name, data in files]
-    known = [table.get(name) if table else None for name in names]
-    todo = [file for file, answer in zip(files, known, strict=True) if answer is None]
+                 tuning: Tuning = DEFAULT, names: list[str] | None = None,
+                 skip: frozenset[str] = frozenset()
+                 ) -> tuple[dict[str, Digest], list[DigestError]]:
+    """Every digest of (name, bytes) that parses, by its digest_names; the others become
+    errors, never a stop. With a cache table, a file parsed before (same name, same
+    bytes) is not parsed again. Those whose names are in `skip` are not read at all
+    (their merged papers are known) but kept in the table. `meanwhile()` is called
+    while the files are parsed, which a forked worker does from
+    `tuning.parse_apart_from` bytes on (a first build loads the topic model meanwhile)."""
+    names = names or digest_names(files)
+    wanted = [(name, file) for name, file in zip(names, files, strict=True) if name not in skip]
+    for name in skip if table else ():
+        table.keep(name)
+    known = [table.get(name) if table else None for name, _ in wanted]
+    todo = [file for (_, file), answer in zip(wanted, known, strict=True) if answer is None]
     if sum(len(data) for _, data in todo) >= tuning.parse_apart_from and tuning.apart:
         worker = Worker(tuning)
         _, results = worker.alongside(worker.submit(_parse_files, todo), meanwhile)
@@ -654,16 +665,16 @@ def read_digests(files: list[tuple[str, bytes]], table=None, meanwhile=lambda: N
         results = _parse_files(todo)
         meanwhile()
     parsed = iter(results)
-    digests, errors = [], []
-    for name, answer in zip(names, known, strict=True):
+    digests, errors = {}, []
+    for (name, _), answer in zip(wanted, known, strict=True):
         if answer is not None:
-            digests.append(digest_from_data(answer))
+            digests[name] = digest_from_data(answer)
             continue
         digest = next(parsed)
         if isinstance(digest, DigestError):
             errors.append(digest)
             continue
-        digests.append(digest)
+        digests[name] = digest
         if table:
             table.put(name, digest_to_data(digest))
     return digests, errors

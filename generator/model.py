@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 
 @dataclass(frozen=True)
@@ -124,11 +124,37 @@ def digest_to_data(digest: Digest) -> dict:
 
 def digest_from_data(data: dict) -> Digest:
     def entry(item: dict) -> Entry:
-        meta = {k: tuple(v) if isinstance(v, list) else v for k, v in item["meta"].items()}
         return Entry(title=item["title"], abstract=item["abstract"],
                      date=dt.date.fromisoformat(item["date"]), source=item["source"],
                      line=item["line"], links=tuple(Link(**link) for link in item["links"]),
-                     meta=Metadata(**meta))
+                     meta=_meta_from_data(item["meta"]))
 
     return Digest(source=data["source"], date=dt.date.fromisoformat(data["date"]),
                   entries=tuple(entry(item) for item in data["entries"]))
+
+
+_LISTS = tuple(f.name for f in fields(Metadata) if f.type.startswith("tuple"))
+
+
+def _meta_from_data(data: dict) -> Metadata:
+    for name in _LISTS:  # JSON has lists; a frozen value holds tuples
+        if name in data:
+            data[name] = tuple(data[name])
+    return Metadata(**data)
+
+
+# The merged papers (dedupe.Merged) are kept as lists of their fields in this order:
+# they are read at every build, and 75,000 papers' names would be a tenth of the file.
+def paper_to_data(paper: Paper) -> list:
+    return [paper.key, paper.slug, paper.title, paper.abstract,
+            [day.isoformat() for day in paper.dates], paper.places,
+            [(link.label, link.url) for link in paper.links], vars(paper.meta)]
+
+
+def paper_from_data(data: list) -> Paper:
+    key, slug, title, abstract, dates, places, links, meta = data
+    return Paper(key=key, slug=slug, title=title, abstract=abstract,
+                 dates=tuple(map(dt.date.fromisoformat, dates)),
+                 places=tuple(map(tuple, places)),
+                 links=tuple(Link(label, url) for label, url in links),
+                 meta=_meta_from_data(meta))

@@ -120,18 +120,36 @@ def start_checking(state: State) -> None:
 
 def read(state: State) -> None:
     """Digests (parsed unless cached), deduplicated into papers; notes; the related
-    papers start beside, as they need only titles and abstracts."""
+    papers start beside, as they need only titles and abstracts.
+
+    The last build's papers are kept with the digests they were merged from: when
+    those are all still there, only the new digests are read, and their entries are
+    merged alone, unless they are of papers already there (dedupe.Merged.extended)."""
     project = state.project
     state.tables = {name: cache.Table(project.cache_dir / f"{name}.json")
                     for name in ("topics", "related", "rendered")}
-    state.tables["digests"] = cache.Shelf(project.cache_dir / "digests")
+    shelf = state.tables["digests"] = cache.Shelf(project.cache_dir / "digests")
     files = [(path.name, store.read_bytes(path))
              for path in store.list_digests(project.digests_dir, ingest.digest_suffixes())]
+    names = ingest.digest_names(files)
+    last_names, last = _last_merge(project)
+    known = last_names if last_names <= set(names) else frozenset()
     # The topic model (topics and related papers need it) loads while digests are parsed.
-    digests, errors = ingest.read_digests(files, state.tables["digests"],
-                                          meanwhile=topics.default_model, tuning=state.tuning)
-    state.papers, state.report.warnings = dedupe.merge_with_conflicts(
-        e for d in digests for e in d.entries)
+    digests, errors = ingest.read_digests(files, shelf, meanwhile=topics.default_model,
+                                          tuning=state.tuning, names=names, skip=known)
+    merged = last if known and not digests else None
+    if known and digests:
+        merged = last.extended(e for d in digests.values() for e in d.entries)
+    if merged is None:  # digests changed or went, or the new ones have papers already there
+        if known:
+            older = [(name, file) for name, file in zip(names, files, strict=True)
+                     if name in known]
+            digests |= ingest.read_digests([f for _, f in older], shelf,
+                                           names=[n for n, _ in older])[0]
+        merged = dedupe.merge_all(e for d in digests.values() for e in d.entries)
+    if merged is not last:
+        _keep_merge(project, known | digests.keys(), merged)
+    state.papers, state.report.warnings = merged.papers, merged.conflicts
     state.report.errors += errors
     state.taxonomy = topics.load_taxonomy(project.topics_file)
     state.notes, note_errors = notes.load_notes(project.notes_dir, state.papers)
@@ -413,6 +431,28 @@ def _reusable(project: Project) -> dict[str, str]:
                  | store.unchanged_files(project.search_corpus, _corpus_manifest(project),
                                          documents) | groups)
     return {path: previous[path] for path in unchanged}
+
+
+def _merged_file(project: Project) -> Path:
+    return project.cache_dir / "merged.json"
+
+
+def _last_merge(project: Project) -> tuple[frozenset[str], dedupe.Merged | None]:
+    """The papers the last build merged, and the names of the digests they came from
+    (ingest.digest_names); nothing when they were made by other code or are unreadable."""
+    record = store.read_json(_merged_file(project))
+    try:
+        if record["code"] == cache.code_version():
+            return frozenset(record["digests"]), dedupe.Merged.from_data(record["merged"])
+    except (TypeError, KeyError, ValueError, AttributeError):  # not a record of these
+        pass
+    return frozenset(), None
+
+
+def _keep_merge(project: Project, names, merged: dedupe.Merged) -> None:
+    store.write_json(_merged_file(project), {"code": cache.code_version(),
+                                             "digests": sorted(names),
+                                             "merged": merged.to_data()})
 
 
 def _unbuilt_file(project: Project) -> Path:

@@ -368,3 +368,46 @@ def test_authors_are_searchable_and_a_filter(project, page):
         assert page.locator("#pd-search-author").input_value() == "Yansong Ning"
     finally:
         server.close()
+
+
+def test_a_new_days_papers_join_the_last_builds_merge_as_a_fresh_read_makes_them(tmp_path):
+    from conftest import copy_sample_project
+    from generator import pipeline
+    from generator.model import paper_to_data
+    from generator.project import load_project
+
+    project = copy_sample_project(tmp_path / "p")
+    record = project / ".paper-digest-cache/merged.json"
+
+    def read(fresh: bool = False) -> list:
+        if fresh:
+            record.unlink()
+        state = pipeline.State(load_project(project))
+        pipeline.read(state)
+        return [paper_to_data(p) for p in state.papers]
+
+    def marked() -> None:  # the record's answers are used where it is read
+        data = json.loads(record.read_text())
+        data["merged"]["papers"][-1][3] = "From the record."
+        record.write_text(json.dumps(data))
+
+    read()
+    marked()
+    (project / "digests/2025-06-03.yml").write_text(
+        "date: 2025-06-03\npapers:\n  - title: A Paper Never Seen Before\n"
+        "    abstract: New.\n    arxiv_id: 2506.99999\n")
+    incremental = read()
+    assert "From the record." in [p[3] for p in incremental]
+    assert incremental[0][2] == "A Paper Never Seen Before"
+    fresh = read(fresh=True)
+    assert len(incremental) == len(fresh)
+    unmarked = [p if p[3] != "From the record." else f for p, f in zip(incremental, fresh)]
+    assert unmarked == fresh  # all but the marked answer, as a read of every digest
+    # A day that features a paper again is merged with all the others.
+    marked()
+    (project / "digests/2025-06-04.yml").write_text(
+        "date: 2025-06-04\npapers:\n  - title: A Paper Never Seen Before\n"
+        "    abstract: Again.\n    arxiv_id: 2506.99999\n")
+    again = read()
+    assert "From the record." not in [p[3] for p in again]
+    assert again == read(fresh=True)

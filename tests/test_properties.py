@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from generator import render
-from generator.dedupe import merge
+from generator.dedupe import merge, merge_all
 from generator.errors import DigestError
 from generator.ingest import Dates, decode, read_export
-from generator.model import Entry, Paper
+from generator.model import Entry, Metadata, Paper, paper_to_data
 from generator.normalize import clean_text, normalize
 from generator.ingest import parse_digest
 
@@ -53,6 +53,44 @@ def test_slugs_are_safe_unique_and_independent_of_order(items):
     for slug in slugs:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug) and len(slug.encode()) <= 100
     assert _papers(forward) == _papers(backward)
+
+
+@given(st.lists(st.tuples(titles, st.integers(0, 5), st.sampled_from([None, "2501.1", "2501.2"])),
+                min_size=1, max_size=12), st.integers(0, 12))
+@settings(max_examples=150)
+def test_a_days_entries_merged_alone_join_the_others_as_merging_all_does(items, cut):
+    # extended() may decline (None: the build merges all), never give another answer.
+    entries = [Entry(title=normalize(t) or "x", abstract=f"a{i}", date=dt.date(2025, 1, 1 + d),
+                     source=f"{d}.txt", line=i, meta=Metadata(arxiv_id=aid))
+               for i, (t, d, aid) in enumerate(items)]
+    extended = merge_all(entries[:cut]).extended(entries[cut:])
+    if extended is not None:
+        whole = merge_all(entries)
+        assert [paper_to_data(p) for p in extended.papers] == \
+            [paper_to_data(p) for p in whole.papers]
+        assert extended.conflicts == whole.conflicts
+        assert (extended.claims, extended.firsts) == (whole.claims, whole.firsts)
+
+
+def test_a_day_of_new_papers_is_merged_alone_and_one_of_known_papers_is_not():
+    def entry(title, day, aid=None):
+        return Entry(title=title, abstract="a", date=dt.date(2025, 1, day), source=f"{day}.txt",
+                     line=1, meta=Metadata(arxiv_id=aid))
+    old = [entry("Sparse Attention", 2, "2501.1"), entry("Dense Retrieval", 2)]
+    known = merge_all(old)
+    new = [entry("Graph Kernels", 3, "2501.3"), entry("Mixture Models", 3)]
+    more = known.extended(new)
+    assert [p.slug for p in more.papers] == ["graph-kernels", "mixture-models",
+                                             "dense-retrieval", "sparse-attention"]
+    # A later title that reads the same gets the hashed slug, as among all.
+    same = [entry("Sparse-Attention", 3, "2501.9")]
+    more = known.extended(same)
+    assert more.papers[0].slug.startswith("sparse-attention-")
+    assert [paper_to_data(p) for p in more.papers] == \
+        [paper_to_data(p) for p in merge_all(old + same).papers]
+    assert known.extended([entry("Sparse-Attention", 1, "2501.9")]) is None  # featured before
+    assert known.extended([entry("Sparse Attention, Revised", 3, "2501.1")]) is None  # same id
+    assert known.extended([entry("Dense retrieval!", 3)]) is None  # the same title key
 
 
 def _papers(papers: list[Paper]) -> set:
