@@ -27,6 +27,7 @@ import signal
 import subprocess
 import sys
 import traceback
+from contextlib import contextmanager
 from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -133,6 +134,13 @@ _STATE = _NO_STATE
 def _adopt(state) -> None:
     global _STATE
     _STATE = state
+    # A build stopped by a signal does not stop its pool: its worker, blocked on a pipe
+    # it holds both ends of, would wait for ever.
+    die_with_parent()
+    # What the fork inherits stays the build's: its collector need not walk it (and by
+    # walking it, copy the pages it is on).
+    gc.freeze()
+    gc.enable()
 
 
 def _call(fn, *args):
@@ -242,6 +250,23 @@ def die_with_parent() -> None:
     started it ends, killed or not (elsewhere nothing is done)."""
     if _LIBC is not None and hasattr(_LIBC, "prctl"):
         _LIBC.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+@contextmanager
+def lasting_objects():
+    """For the build's stages: the cyclic garbage collector is off while they make the
+    objects that last to the end (`made()` marks the end: the papers, read, merged and
+    classified), which are then frozen out of its collections, until the stages end.
+
+    An archive's papers are millions of objects with no reference cycles to collect,
+    and every full collection walked all of them again: a third of the time it took to
+    read and merge 75,000 papers' digests, and a fifth of making papers.json."""
+    gc.disable()
+    try:
+        yield lambda: (gc.freeze(), gc.enable())
+    finally:
+        gc.unfreeze()
+        gc.enable()
 
 
 def give_back_memory() -> None:

@@ -31,7 +31,8 @@ from generator.errors import DigestError
 from generator.fingerprint import build_fingerprint, inputs_fingerprint
 from generator.mkdocs_runner import run_mkdocs
 from generator.model import Paper, Topic
-from generator.parallel import DEFAULT, Fresh, Tuning, Worker, give_back_memory
+from generator.parallel import (DEFAULT, Fresh, Tuning, Worker, give_back_memory,
+                                lasting_objects)
 from generator.project import Project
 
 
@@ -306,17 +307,19 @@ def make_pages(state: State, stages: Stages, then=lambda state: None) -> None:
     as soon as the search documents are made (`build` starts the index): with the
     listings in a build that keeps most pages, with the paper pages in a full one."""
     start_checking(state)
-    stages.run("read", read, state)
-    start_relating(state)
-    stages.run("classify", classify, state)
-    stages.run("render listings", render_listings, state)
-    documents_made = state.renderer.papers.documents_made
-    if documents_made:
-        then(state)
-    stages.run("relate", relate, state)
-    stages.run("render papers", render_papers, state)
-    if not documents_made:
-        then(state)
+    with lasting_objects() as made:
+        stages.run("read", read, state)
+        start_relating(state)
+        stages.run("classify", classify, state)
+        made()  # the papers
+        stages.run("render listings", render_listings, state)
+        documents_made = state.renderer.papers.documents_made
+        if documents_made:
+            then(state)
+        stages.run("relate", relate, state)
+        stages.run("render papers", render_papers, state)
+        if not documents_made:
+            then(state)
 
 
 def generate(project: Project, full: bool = False, tuning: Tuning = DEFAULT,

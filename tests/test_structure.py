@@ -8,6 +8,8 @@ import hashlib
 import json
 import os
 import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -433,6 +435,23 @@ def test_a_stopped_worker_ends(tmp_path):
             os.kill(pid, 0)
             import time
 
+            time.sleep(0.05)
+
+
+def test_a_worker_ends_with_the_build_that_a_signal_stopped(tmp_path):
+    # The build's process is stopped while its worker runs a task; nothing of it stays.
+    script = ("import time; from generator.parallel import Worker, Tuning\n"
+              "worker = Worker(Tuning())\n"
+              "print(worker._pid.result(), flush=True)\n"
+              "worker.submit(time.sleep, 600).result()\n")
+    build = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
+                             text=True, cwd=tmp_path)
+    pid = int(build.stdout.readline())
+    build.terminate()
+    build.wait()
+    with pytest.raises(ProcessLookupError):
+        for _ in range(100):
+            os.kill(pid, 0)
             time.sleep(0.05)
 
 
