@@ -22,6 +22,8 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 
 from generator import cite, feeds
@@ -316,29 +318,64 @@ def search_aids(site: SiteIndex) -> dict[str, str]:
     """api/authors/<key>.json: every author's name with their papers, under the first
     two letters of each word of the name, so the author field finds "Kai Chen" from
     "kai chen" or "chen" and suggests names as they are typed. api/words/<key>.json:
-    the titles' and keywords' words with their counts, for "did you mean"."""
-    papers_of = Counter(name for paper in site.papers for name in paper.authors)
-    names: dict[str, set[str]] = defaultdict(set)
-    for name in papers_of:
-        for word in set(folded_words(name)):
-            if len(word) >= 2:
-                names[aid_key(word)].add(name)
-    words: Counter[str] = Counter()
-    for paper in site.papers:
-        words.update(w for w in folded_words(f"{paper.title} {' '.join(paper.meta.ai_keywords)}")
-                     if len(w) >= 4 and not w.isdigit())
+    the titles' and keywords' words with their counts, for "did you mean".
+
+    Made again whenever a paper arrives, from hundreds of thousands of names in an
+    archive: the names are ranked once (not once in each file), and the ASCII names
+    and titles (most) are folded and split in one call for all."""
+    papers_of = Counter(chain.from_iterable(p.meta.authors for p in site.papers))
+    ranked = sorted(papers_of.items())  # by name, then (a stable sort) by papers
+    ranked.sort(key=itemgetter(1), reverse=True)
+    titles = [f"{p.title} {' '.join(p.meta.ai_keywords)}" for p in site.papers]
     by_key: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for word, count in words.items():
-        if count >= WORD_MIN_COUNT:
+    for word, count in Counter(_all_words(titles)).items():
+        if count >= WORD_MIN_COUNT and len(word) >= 4 and not word.isdigit():
             by_key[aid_key(word)].append((word, count))
-    aids = {}
-    for k, group in names.items():
-        rows = sorted(((n, papers_of[n]) for n in group), key=lambda r: (-r[1], r[0]))
-        aids[f"api/authors/{k}.json"] = feeds.compact_json({"names": rows})
+    aids = {f"api/authors/{k}.json": feeds.compact_json({"names": rows})
+            for k, rows in _names_by_key(ranked).items()}
     for k, rows in by_key.items():
         aids[f"api/words/{k}.json"] = feeds.compact_json(
             {"words": sorted(rows, key=lambda r: (-r[1], r[0]))})
     return aids
+
+
+def _all_words(texts: list[str]) -> list[str]:
+    """folded_words of every text, in one list."""
+    plain = " ".join(text for text in texts if text.isascii())
+    words = _WORD.findall(plain.lower())
+    for text in texts:
+        if not text.isascii():
+            words += folded_words(text)
+    return words
+
+
+# A word's aid_key where it has two letters or more (its first two: group 1), or the
+# end of a name (group 2), in the names folded and joined a line each.
+_KEY_OR_END = re.compile(r"(?<![^\W_])([^\W_]{2})[^\W_]*|(\n)")
+
+
+def _names_by_key(ranked: list[tuple[str, int]]) -> dict[str, list[tuple[str, int]]]:
+    """{aid_key: the (name, papers) of `ranked` with a word of that key, in their order}."""
+    text = "\n".join(name if name.isascii() else " ".join(folded_words(name))
+                     for name, _ in ranked).lower() + "\n"
+    found = _KEY_OR_END.findall(text)
+    names: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    if sum(1 for _, end in found if end) != len(ranked):  # a name held a line break
+        for row in ranked:
+            for k in {aid_key(word) for word in folded_words(row[0]) if len(word) >= 2}:
+                names[k].append(row)
+        return names
+    keys: set[str] = set()
+    rows = iter(ranked)
+    for start, end in found:
+        if end:
+            row = next(rows)
+            for k in keys:
+                names[k].append(row)
+            keys.clear()
+        else:  # aid_key: the word is letters and digits already
+            keys.add(start if start.isascii() else "_")
+    return names
 
 
 CALENDAR_YEARS = 2  # the newest years /dates/ shows as calendars; older ones: year pages

@@ -496,3 +496,14 @@ def test_search_aids_file_names_and_words_however_they_are_typed():
     assert aids["api/words/mo.json"]["words"] == [["models", 3]]
     assert {p for p in aids if p.startswith("api/words/")} == {"api/words/di.json",
                                                                "api/words/mo.json"}
+    # Names are folded and split all at once, a line each: a word of one letter, or
+    # of letters beyond ASCII, and a name that holds a line break change none of that.
+    for name in ("A Ørsted", "Ø. Li\nWang"):
+        papers.append(Paper(key=name, slug=name[-4:].lower(), title="x", abstract="",
+                            dates=(day,), meta=Metadata(authors=(name,))))
+        aids = {path: json.loads(text) for path, text in
+                pages.search_aids(pages.SiteIndex(papers, [], Settings())).items()}
+        assert aids["api/authors/_.json"]["names"] == [["A Ørsted", 1]]
+    assert aids["api/authors/li.json"]["names"] == [["Ø. Li\nWang", 1]]
+    assert aids["api/authors/wa.json"]["names"] == [["Ø. Li\nWang", 1]]
+    assert aids["api/authors/ch.json"]["names"] == [["Kai Chen0", 2], ["Kai Chen1", 1]]
