@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import ingest, store
+from generator import cache, ingest, store
 from generator.errors import DigestError
 from generator.normalize import title_key
 from generator.project import Project
@@ -44,13 +44,17 @@ def add(project: Project, files: list[Path], given_date: dt.date | None = None,
     stored again. `on_file(path)` is called after each file (for progress)."""
     known: set[str] = set()
     stored_hashes = set()
-    for path in store.list_digests(project.digests_dir, ingest.digest_suffixes()):
+    stored = [(path.name, store.read_bytes(path))
+              for path in store.list_digests(project.digests_dir, ingest.digest_suffixes())]
+    for name, data in stored:
         try:
-            data = store.read_bytes(path)
-            stored_hashes.add(content_hash(ingest.decode(data, path.name)))
-            known |= _identities(ingest.parse_digest(data, path.name).entries)
+            stored_hashes.add(content_hash(ingest.decode(data, name)))
         except DigestError:
             pass  # `build` reports stored files that do not parse
+    # Parsed as the last build cached them (an archive's take a minute to parse again).
+    digests, _ = ingest.read_digests(stored, cache.Shelf(project.cache_dir / "digests"))
+    for digest in digests.values():
+        known |= _identities(digest.entries)
 
     results, errors = [], []
     for path in files:

@@ -3,6 +3,7 @@ and exit codes."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -122,6 +123,27 @@ def test_add_is_idempotent(project, capsys):
     assert capsys.readouterr().out == (
         f"{EXPORTS / 'header-byak.txt'}: 2 papers, 0 new (already stored, nothing changed)\n")
     assert {p: p.read_bytes() for p in (project / "digests").iterdir()} == before
+
+
+def test_add_reads_the_stored_digests_as_the_last_build_cached_them(project, capsys):
+    """An archive's digests take a minute to parse: add takes the papers it already
+    has from the cache of parsed digests, where the last build left them."""
+    from generator import pipeline
+    from generator.project import load_project
+
+    args = ["add", "--project", str(project), "--date", "2025-03-14",
+            str(EXPORTS / "header-byak.txt")]
+    assert main(args) == 0
+    pipeline.collect(load_project(project))  # as a build leaves the cache
+    [cached] = (project / ".paper-digest-cache/digests").glob("*/*.json")
+    digest = json.loads(cached.read_text())
+    for entry in digest["entries"]:  # the cache's answer, to tell it was used
+        entry["title"], entry["meta"]["arxiv_id"] = f"Another {entry['line']}", None
+    cached.write_text(json.dumps(digest))
+    capsys.readouterr()
+    assert main(args) == 0
+    assert capsys.readouterr().out == (
+        f"{EXPORTS / 'header-byak.txt'}: 2 papers, 2 new (already stored, nothing changed)\n")
 
 
 def test_add_keeps_good_files_and_refuses_bad_ones(project, capsys):
